@@ -1,0 +1,140 @@
+/**
+ * Service configuration from environment variables (documented with defaults in README.md).
+ * Invalid configuration stops start-up with a message that names the variable.
+ */
+import { z } from 'zod';
+
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** Each variable with its default; the names are the public contract. */
+const schema = z.object({
+  IGA_KAFKA_BROKERS: csv.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)).default(['127.0.0.1:9092']),
+  IGA_AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  IGA_AMQP_EXCHANGE_IN: z.string().min(1).default('ex_from_dfo'),
+  IGA_AMQP_QUEUE_IN: z.string().min(1).optional(),
+  IGA_AMQP_ROUTING_KEYS_IN: csv.default(['ansatte', 'stillinger']),
+  IGA_AMQP_EXCHANGE_OUT: z.string().min(1).default('ex_from_iga'),
+  IGA_AMQP_ROUTING_KEY_OUT: z.string().min(1).optional(),
+  IGA_AMQP_PREFETCH: int(1).default(64),
+  IGA_DFO_API_URL: z.string().url().default('http://127.0.0.1:8090/dfo'),
+  IGA_DFO_API_KEY: z.string().default(''),
+  IGA_DFO_AUTH_HEADER: z.string().min(1).default('X-Gravitee-Api-Key'),
+  IGA_DFO_EMPLOYEE_PATH: z.string().default('ansatte'),
+  IGA_DFO_POSITION_PATH: z.string().default('stillinger'),
+  IGA_DFO_TIMEOUT_MS: int(100).default(10_000),
+  IGA_SCIM_PORT: int(0).max(65535).default(8080),
+  IGA_SCIM_TOKENS: z.string().default(''),
+  IGA_SCIM_RESOURCE_URI_PREFIX: z.string().url().default('http://127.0.0.1:8080'),
+  IGA_EMAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain such as uib.no').default('example.no'),
+  IGA_INSTITUTION: z.string().regex(/^[a-z0-9]+$/, 'expected a short lower-case code such as uib').default('example'),
+  IGA_APP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('iga-stream'),
+  IGA_STATE_DIR: z.string().min(1).default('.state'),
+  IGA_PARTITIONS: int(1).default(6),
+  IGA_COMMIT_INTERVAL_MS: int(0).default(100),
+  IGA_PUNCTUATE_INTERVAL_MS: int(100).default(60_000),
+  IGA_PROCESSING_GUARANTEE: z.enum(['exactly_once', 'at_least_once']).default('exactly_once'),
+  IGA_ADMIN_PORT: int(0).max(65535).default(9464),
+  IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  kafkaBrokers: string[];
+  amqp: {
+    url: string;
+    exchangeIn: string;
+    queueIn: string;
+    routingKeysIn: string[];
+    exchangeOut: string;
+    /** Template; `{type}` is replaced with create/modify. */
+    routingKeyOut: string;
+    prefetch: number;
+  };
+  dfo: {
+    baseUrl: string;
+    apiKey: string;
+    authHeader: string;
+    employeePath: string;
+    positionPath: string;
+    timeoutMs: number;
+  };
+  scim: { port: number; tokens: string[]; resourceUriPrefix: string };
+  emailDomain: string;
+  institution: string;
+  appId: string;
+  stateDir: string;
+  partitions: number;
+  commitIntervalMs: number;
+  punctuateIntervalMs: number;
+  processingGuarantee: 'exactly_once' | 'at_least_once';
+  adminPort: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Reads the configuration; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('IGA_') && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    kafkaBrokers: e.IGA_KAFKA_BROKERS,
+    amqp: {
+      url: e.IGA_AMQP_URL,
+      exchangeIn: e.IGA_AMQP_EXCHANGE_IN,
+      queueIn: e.IGA_AMQP_QUEUE_IN ?? `${e.IGA_APP_ID}.dfo-in`,
+      routingKeysIn: e.IGA_AMQP_ROUTING_KEYS_IN,
+      exchangeOut: e.IGA_AMQP_EXCHANGE_OUT,
+      routingKeyOut: e.IGA_AMQP_ROUTING_KEY_OUT ?? `no.${e.IGA_INSTITUTION}.iga.scim.user.{type}`,
+      prefetch: e.IGA_AMQP_PREFETCH,
+    },
+    dfo: {
+      baseUrl: e.IGA_DFO_API_URL.replace(/\/+$/, ''),
+      apiKey: e.IGA_DFO_API_KEY,
+      authHeader: e.IGA_DFO_AUTH_HEADER,
+      employeePath: e.IGA_DFO_EMPLOYEE_PATH.replace(/^\/+|\/+$/g, ''),
+      positionPath: e.IGA_DFO_POSITION_PATH.replace(/^\/+|\/+$/g, ''),
+      timeoutMs: e.IGA_DFO_TIMEOUT_MS,
+    },
+    scim: {
+      port: e.IGA_SCIM_PORT,
+      tokens: e.IGA_SCIM_TOKENS.split(',').map((t) => t.trim()).filter(Boolean),
+      resourceUriPrefix: e.IGA_SCIM_RESOURCE_URI_PREFIX.replace(/\/+$/, ''),
+    },
+    emailDomain: e.IGA_EMAIL_DOMAIN.toLowerCase(),
+    institution: e.IGA_INSTITUTION,
+    appId: e.IGA_APP_ID,
+    stateDir: e.IGA_STATE_DIR,
+    partitions: e.IGA_PARTITIONS,
+    commitIntervalMs: e.IGA_COMMIT_INTERVAL_MS,
+    punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
+    processingGuarantee: e.IGA_PROCESSING_GUARANTEE,
+    adminPort: e.IGA_ADMIN_PORT,
+    logLevel: e.IGA_LOG_LEVEL,
+  };
+}
+
+/** Topic names, all prefixed by the application id. */
+export function topicNames(appId: string) {
+  return {
+    raw: `${appId}.dfo.events`,
+    accounts: `${appId}.iga.accounts`,
+    notify: `${appId}.iga.notify`,
+    audit: `${appId}.iga.audit`,
+    dlq: `${appId}.iga.dlq`,
+  } as const;
+}
