@@ -1,0 +1,48 @@
+/**
+ * Pure translation of validated DFØ objects into the IGA domain model (Cerebrum's `mapper` role).
+ * No I/O, no clock. Rules (FORMATS.md §1.3, §3.3):
+ * - every id is normalised (no leading zeros);
+ * - `fnr` matching DFØ's test pattern `.+00[012]00$` is not a real national id → nin null;
+ * - `eksternbruker` absent → true (Cerebrum's default);
+ * - main position `99999999` is DFØ's placeholder for former employees → mainPositionId null
+ *   (also dropped from `tilleggsstilling`);
+ * - org ids that are digits are normalised like other ids, other spellings are kept trimmed.
+ */
+import type { Employee, Holder, Position } from '../../src/iga/model.ts';
+import { PLACEHOLDER_POSITION_ID, isDfoId, normaliseId } from './ids.ts';
+import type { ParsedAnsatt, ParsedStilling } from './schemas.ts';
+
+/** DFØ test national ids: not unique, never to be used for matching. */
+export const TEST_FNR_PATTERN = /.+00[012]00$/;
+
+/** Maps a validated `ansatt` to an Employee. */
+export function toEmployee(a: ParsedAnsatt): Employee {
+  return {
+    id: a.id,
+    givenName: a.fornavn ?? '',
+    familyName: a.etternavn ?? '',
+    nin: a.fnr !== null && !TEST_FNR_PATTERN.test(a.fnr) ? a.fnr : null,
+    externalUser: a.eksternbruker ?? true,
+    mainPositionId: a.stillingId !== null && a.stillingId !== PLACEHOLDER_POSITION_ID ? a.stillingId : null,
+    startDate: a.startdato,
+    endDate: a.sluttdato,
+    secondaryPositions: a.tilleggsstilling
+      .filter((t) => t.stillingId !== PLACEHOLDER_POSITION_ID)
+      .map((t) => ({ positionId: t.stillingId, startDate: t.startdato, endDate: t.sluttdato })),
+  };
+}
+
+/** Maps a validated `stilling` to a Position. Holders keep DFØ's order. */
+export function toPosition(s: ParsedStilling): Position {
+  const holders: Holder[] = s.innehaver.map((h) => ({
+    employeeId: h.innehaverAnsattnr,
+    startDate: h.innehaverStartdato,
+    endDate: h.innehaverSluttdato,
+  }));
+  return {
+    id: s.id,
+    name: s.stillingsnavn ?? s.stillingstittel,
+    orgId: s.organisasjonId !== null && isDfoId(s.organisasjonId) ? normaliseId(s.organisasjonId) : s.organisasjonId,
+    holders,
+  };
+}
