@@ -1,0 +1,65 @@
+/** A BytesStore on RocksDB (@nxtedition/rocksdb, the maintained fork of Level's binding). */
+import { mkdir, rm } from 'node:fs/promises';
+import { RocksLevel } from '@nxtedition/rocksdb';
+import type { BytesStore, KeyRange } from './bytesStore.ts';
+
+const ENC = { keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
+
+export class RocksBytesStore implements BytesStore {
+  readonly name: string;
+  readonly dir: string;
+  private readonly db: any;
+
+  private constructor(name: string, dir: string, db: unknown) {
+    this.name = name;
+    this.dir = dir;
+    this.db = db;
+  }
+
+  /** Opens (creating when missing) the database in `dir`. */
+  static async open(name: string, dir: string): Promise<RocksBytesStore> {
+    await mkdir(dir, { recursive: true });
+    const db = new (RocksLevel as any)(dir, {});
+    await db.open({ createIfMissing: true });
+    return new RocksBytesStore(name, dir, db);
+  }
+
+  /** Deletes the database folder (the store must be closed). */
+  static async destroy(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.db.get(key, ENC);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'LEVEL_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  async *iterate(range: KeyRange = {}): AsyncIterable<[string, Buffer]> {
+    const it = this.db.iterator({ ...range, ...ENC });
+    try {
+      for await (const [k, v] of it) yield [k as string, v as Buffer];
+    } finally {
+      await it.close();
+    }
+  }
+
+  async write(entries: ReadonlyArray<readonly [string, Buffer | null]>): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.batch(
+      entries.map(([key, value]) => (value === null ? { type: 'del', key } : { type: 'put', key, value })),
+      ENC,
+    );
+  }
+
+  async clear(): Promise<void> {
+    await this.db.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

@@ -1,0 +1,7 @@
+/** The stream runtime's public API. Code outside src/streams never imports ./internals. */
+export { TopologyBuilder, changelogTopic, type BuiltTopology, type SubTopology, type TopicSpec } from './topology.ts';
+export { record, withKey, withValue, type Processor, type ProcessorContext, type ProcessorSupplier, type StreamRecord, type RecordOrigin } from './processor.ts';
+export { jsonSerde, type Serde } from './serde.ts';
+export { StreamsApp, type StreamsOptions, type StreamsState } from './streamsApp.ts';
+export { StreamsError, TaskMigratedError, isRetriable } from './errors.ts';
+export { TopologyTestDriver } from './testDriver.ts';

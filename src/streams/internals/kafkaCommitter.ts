@@ -1,0 +1,79 @@
+/**
+ * TaskCommitter over one KafkaJS transactional producer per task (transactional.id
+ * `<appId>-<taskId>`): outputs, changelog records and input offsets commit in one transaction.
+ * Creating it (initProducerId) fences any zombie owner of the same task.
+ */
+import type { Producer } from 'kafkajs';
+import type { Kafka } from './kafkaClient.ts';
+import type { CommitBatch, TaskCommitter } from './task.ts';
+import { TaskMigratedError } from '../errors.ts';
+
+const FENCED = /ProducerFenced|INVALID_PRODUCER_EPOCH|fenced|TransactionalIdAuthorization|INVALID_TXN_STATE/i;
+
+export class KafkaTaskCommitter implements TaskCommitter {
+  private readonly producer: Producer;
+  private readonly groupId: string;
+  private readonly taskId: string;
+  private txn: Awaited<ReturnType<Producer['transaction']>> | null = null;
+
+  private constructor(producer: Producer, groupId: string, taskId: string) {
+    this.producer = producer;
+    this.groupId = groupId;
+    this.taskId = taskId;
+  }
+
+  /** Connects and fences: any earlier producer with this transactional id can no longer commit. */
+  static async create(kafka: Kafka, appId: string, taskId: string): Promise<KafkaTaskCommitter> {
+    const producer = kafka.producer({ transactionalId: `${appId}-${taskId}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+    await producer.connect();
+    const c = new KafkaTaskCommitter(producer, appId, taskId);
+    // An empty transaction runs InitProducerId now (fencing) rather than at the first commit.
+    const t = await producer.transaction();
+    await t.abort();
+    return c;
+  }
+
+  async commit(batch: CommitBatch): Promise<Map<string, bigint>> {
+    try {
+      const txn = (this.txn = await this.producer.transaction());
+      const byTopic = new Map<string, CommitBatch['outputs']>();
+      for (const o of batch.outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+      const written = new Map<string, bigint>();
+      if (byTopic.size > 0) {
+        const meta = await txn.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, msgs]) => ({
+            topic,
+            messages: msgs.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestamp: String(m.timestamp), ...(m.partition !== undefined ? { partition: m.partition } : {}) })),
+          })),
+        });
+        for (const m of meta) {
+          const count = batch.outputs.filter((o) => o.topic === m.topicName && o.partition === m.partition).length;
+          if (count > 0) written.set(m.topicName, BigInt(m.baseOffset ?? '0') + BigInt(count));
+        }
+      }
+      if (batch.offsets.length > 0) {
+        const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+        for (const o of batch.offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+        await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+      }
+      await txn.commit();
+      this.txn = null;
+      return written;
+    } catch (err) {
+      if (FENCED.test(String((err as Error)?.message) + String((err as { type?: string })?.type))) throw new TaskMigratedError(this.taskId, err);
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    const t = this.txn;
+    this.txn = null;
+    if (t && t.isActive()) await t.abort();
+  }
+
+  async close(): Promise<void> {
+    await this.abort().catch(() => undefined);
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Assign-mode reads of one topic-partition, outside any consumer group: what restore and the
+ * global (GlobalKTable-style) stores need and what KafkaJS's public consumer API lacks.
+ *
+ * Uses KafkaJS 2.2.4 internals (Cluster, Broker.fetch, Batch), reached through the Kafka object's
+ * private createCluster symbol. KafkaJS is frozen at that version, so these paths do not move.
+ * Reads are read_committed: aborted records and transaction markers are dropped (Batch does this).
+ */
+import { createRequire } from 'node:module';
+import type { Kafka } from './kafkaClient.ts';
+
+const require = createRequire(import.meta.url);
+const Batch = require('kafkajs/src/consumer/batch.js');
+
+const READ_COMMITTED = 1;
+
+export interface FetchedRecord {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+  headers: Record<string, Buffer | string | undefined>;
+}
+
+export interface FetchResult {
+  records: FetchedRecord[];
+  /** The offset to fetch next (past markers and filtered records). */
+  nextOffset: bigint;
+  /** Last stable offset: the end of committed data when the fetch was answered. */
+  lastStableOffset: bigint;
+}
+
+interface ClusterLike {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(q: { nodeId: string }): Promise<{ fetch(req: unknown): Promise<any> }>;
+}
+
+export class PartitionReader {
+  private readonly cluster: ClusterLike;
+  private connected = false;
+
+  constructor(kafka: Kafka) {
+    const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+    if (!sym) throw new Error('kafkajs internals changed: createCluster symbol not found (pin kafkajs 2.2.4)');
+    this.cluster = (kafka as any)[sym]({ allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED });
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.cluster.connect();
+    this.connected = true;
+  }
+
+  /** One fetch from `offset`; waits up to maxWaitMs when nothing is there. */
+  async fetch(topic: string, partition: number, offset: bigint, opts: { maxWaitMs?: number; maxBytes?: number } = {}): Promise<FetchResult> {
+    await this.connect();
+    await this.cluster.addTargetTopic(topic);
+    let leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
+    let nodeId = Object.keys(leaders)[0];
+    if (nodeId === undefined) {
+      await this.cluster.refreshMetadata();
+      leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
+      nodeId = Object.keys(leaders)[0];
+      if (nodeId === undefined) throw new Error(`no leader for ${topic}[${partition}]`);
+    }
+    const broker = await this.cluster.findBroker({ nodeId });
+    const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
+    const { responses } = await broker.fetch({
+      replicaId: -1,
+      isolationLevel: READ_COMMITTED,
+      maxWaitTime: opts.maxWaitMs ?? 0,
+      minBytes: 1,
+      maxBytes,
+      topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes }] }],
+    });
+    const partitionData = responses[0].partitions[0];
+    const batch = new Batch(topic, offset.toString(), partitionData);
+    const lso = BigInt(partitionData.lastStableOffset);
+    const lastStableOffset = lso >= 0n ? lso : BigInt(partitionData.highWatermark);
+    // Raw messages include markers and aborted records: the next fetch starts after the last of them.
+    const raw: Array<{ offset: string }> = partitionData.messages;
+    const lastRaw = raw.length > 0 ? BigInt(raw[raw.length - 1]!.offset) + 1n : offset;
+    const nextOffset = lastRaw > offset ? lastRaw : offset;
+    return { records: batch.messages, nextOffset, lastStableOffset };
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.cluster.disconnect();
+    this.connected = false;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Restores one store from its changelog partition: reads committed records from `from` up to the
+ * end of committed data, writing them in batches to the local store. Logs progress every few
+ * seconds and reports it through `onProgress` (exported as metrics by the caller).
+ */
+import type { Logger } from '../../log.ts';
+import type { BytesStore } from '../../stores/bytesStore.ts';
+import type { PartitionReader } from './partitionReader.ts';
+
+export interface RestoreProgress { store: string; taskId: string; restored: number; remaining: number; done: boolean }
+
+export async function restoreStore(args: {
+  reader: PartitionReader;
+  topic: string;
+  partition: number;
+  from: bigint;
+  store: BytesStore;
+  taskId: string;
+  log: Logger;
+  onProgress?: (p: RestoreProgress) => void;
+}): Promise<bigint> {
+  const { reader, topic, partition, store, taskId, log } = args;
+  let offset = args.from;
+  let first = await reader.fetch(topic, partition, offset);
+  const end = first.lastStableOffset;
+  if (offset >= end) return offset;
+  let restored = 0;
+  let lastLog = Date.now();
+  const started = Date.now();
+  log.info({ store: store.name, topic, partition, from: offset.toString(), end: end.toString() }, 'restoring store from changelog');
+  let res: typeof first | null = first;
+  let emptyFetches = 0;
+  while (offset < end) {
+    const r = res ?? (await reader.fetch(topic, partition, offset, { maxWaitMs: 100 }));
+    res = null;
+    if (r.nextOffset === offset) {
+      if (++emptyFetches > 50) throw new Error(`restore of ${topic}[${partition}] stalled at ${offset} (end ${end})`);
+      continue;
+    }
+    emptyFetches = 0;
+    await store.write(r.records.map((m) => [m.key?.toString('utf8') ?? '', m.value ?? null] as const));
+    restored += r.records.length;
+    offset = r.nextOffset;
+    const remaining = Number(end > offset ? end - offset : 0n);
+    args.onProgress?.({ store: store.name, taskId, restored, remaining, done: false });
+    if (Date.now() - lastLog > 2000) {
+      lastLog = Date.now();
+      log.info({ store: store.name, taskId, restored, remaining }, 'restore progress');
+    }
+  }
+  args.onProgress?.({ store: store.name, taskId, restored, remaining: 0, done: true });
+  log.info({ store: store.name, taskId, restored, ms: Date.now() - started }, 'store restored');
+  return offset;
+}

@@ -1,0 +1,214 @@
+/**
+ * One task: one partition of one sub-topology. Owns the processor instances, the task's stores and
+ * the records produced since the last commit; commits them with the input offsets atomically
+ * through a TaskCommitter (a Kafka transaction in production, memory in the test driver).
+ */
+import type { Logger } from '../../log.ts';
+import { BufferedStore } from '../../stores/bufferedStore.ts';
+import type { Processor, ProcessorContext, RecordOrigin, StreamRecord } from '../processor.ts';
+import { record as makeRecord } from '../processor.ts';
+import type { SubTopology, TopologyNode } from '../topology.ts';
+import { describeError, isRetriable } from '../errors.ts';
+
+export interface OutputRecord {
+  topic: string;
+  key: string;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: number;
+  /** Set for changelog records (same partition as the task); else partitioned by key. */
+  partition?: number;
+}
+
+export interface CommitBatch {
+  outputs: OutputRecord[];
+  /** Next offsets to consume, per source topic of this task. */
+  offsets: Array<{ topic: string; partition: number; offset: string }>;
+}
+
+export interface TaskCommitter {
+  /** Commits outputs and offsets atomically; returns the next changelog offset per topic written. */
+  commit(batch: CommitBatch): Promise<Map<string, bigint>>;
+  /** Forgets an open transaction, if any. */
+  abort(): Promise<void>;
+}
+
+interface Punctuation { intervalMs: number; due: number; fn: (now: number) => Promise<void> }
+
+export interface TaskOptions {
+  taskId: string;
+  partition: number;
+  sub: SubTopology;
+  stores: Map<string, BufferedStore<unknown>>;
+  changelogTopicOf: (store: string) => string;
+  committer: TaskCommitter;
+  clock: () => number;
+  deadLetterTopic: string;
+  log: Logger;
+}
+
+export class StreamTask {
+  readonly id: string;
+  readonly partition: number;
+  private readonly opts: TaskOptions;
+  private readonly processors = new Map<string, Processor>();
+  private readonly punctuations: Punctuation[] = [];
+  private readonly queue: Array<{ node: string; record: StreamRecord }> = [];
+  private outputs: OutputRecord[] = [];
+  private readonly consumed = new Map<string, bigint>();
+  private origin: RecordOrigin | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** Records processed since the last commit. */
+  uncommitted = 0;
+  lastCommitAt = 0;
+
+  constructor(opts: TaskOptions) {
+    this.opts = opts;
+    this.id = opts.taskId;
+    this.partition = opts.partition;
+  }
+
+  async init(): Promise<void> {
+    for (const node of this.opts.sub.nodes.values()) {
+      if (node.kind !== 'processor') continue;
+      const p = node.supplier();
+      this.processors.set(node.name, p);
+      await p.init?.(this.contextFor(node));
+    }
+  }
+
+  /** Runs `fn` after everything queued on this task: process, punctuate and commit never interleave. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Processes one input record. Non-retriable failures are dead-lettered; retriable ones throw. */
+  async process(topic: string, rec: { key: string; value: unknown; timestamp: number; headers: Record<string, string>; offset: string }, raw: Buffer | null): Promise<void> {
+    this.origin = { topic, partition: this.partition, offset: rec.offset };
+    try {
+      for (const node of this.opts.sub.nodes.values()) {
+        if (node.kind === 'source' && node.topics.includes(topic)) {
+          for (const child of node.children) this.queue.push({ node: child, record: makeRecord(rec.key, rec.value, rec.timestamp, rec.headers) });
+        }
+      }
+      await this.drain();
+    } catch (err) {
+      this.queue.length = 0;
+      if (isRetriable(err)) throw err;
+      this.deadLetter(`processing failed: ${describeError(err)}`, rec.key, raw, rec.headers);
+    } finally {
+      this.origin = null;
+    }
+    this.consumed.set(topic, BigInt(rec.offset) + 1n);
+    this.uncommitted++;
+  }
+
+  /** A record that could not be deserialised or processed: kept with its reason on the DLQ topic. */
+  deadLetter(reason: string, key: string | null, raw: Buffer | null, headers: Record<string, string> = {}): void {
+    const o = this.origin;
+    this.opts.log.warn({ reason, origin: o }, 'record dead-lettered');
+    this.outputs.push({
+      topic: this.opts.deadLetterTopic,
+      key: key ?? '',
+      value: Buffer.from(JSON.stringify({ reason, source: `task ${this.id}`, origin: o, key, headers, valueBase64: raw?.toString('base64') ?? null, at: new Date(this.opts.clock()).toISOString() })),
+      headers: {},
+      timestamp: this.opts.clock(),
+    });
+  }
+
+  markConsumed(topic: string, offset: bigint): void {
+    this.consumed.set(topic, offset);
+  }
+
+  /** Runs every due punctuation. */
+  async punctuate(now: number): Promise<void> {
+    for (const p of this.punctuations) {
+      if (p.due > now) continue;
+      p.due = now + p.intervalMs;
+      await p.fn(now);
+      await this.drain();
+    }
+  }
+
+  get hasPending(): boolean {
+    return this.outputs.length > 0 || this.consumed.size > 0 || [...this.opts.stores.values()].some((s) => s.hasPending);
+  }
+
+  /** Commits outputs, store changes and offsets in one transaction; then persists store changes locally. */
+  async commit(): Promise<Map<string, bigint>> {
+    if (!this.hasPending) return new Map();
+    const outputs = [...this.outputs];
+    for (const [name, store] of this.opts.stores) {
+      const topic = this.opts.changelogTopicOf(name);
+      for (const [key, value] of store.takePending()) outputs.push({ topic, key, value, headers: {}, timestamp: this.opts.clock(), partition: this.partition });
+    }
+    const offsets = [...this.consumed].map(([topic, offset]) => ({ topic, partition: this.partition, offset: offset.toString() }));
+    let written: Map<string, bigint>;
+    try {
+      written = await this.opts.committer.commit({ outputs, offsets });
+    } catch (err) {
+      this.rollback();
+      await this.opts.committer.abort().catch(() => undefined);
+      throw err;
+    }
+    for (const store of this.opts.stores.values()) await store.applyCommitted();
+    this.outputs = [];
+    this.consumed.clear();
+    this.uncommitted = 0;
+    this.lastCommitAt = this.opts.clock();
+    return written;
+  }
+
+  /** Drops everything since the last commit (the caller rewinds the input). */
+  rollback(): void {
+    for (const store of this.opts.stores.values()) store.discardPending();
+    this.outputs = [];
+    this.consumed.clear();
+    this.queue.length = 0;
+    this.uncommitted = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.processors.values()) await p.close?.();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const { node, record } = this.queue.shift()!;
+      const n = this.opts.sub.nodes.get(node)!;
+      if (n.kind === 'sink') {
+        this.outputs.push({ topic: n.topic, key: record.key, value: n.serde.serialize(record.value), headers: { ...record.headers }, timestamp: record.timestamp });
+      } else if (n.kind === 'processor') {
+        await this.processors.get(node)!.process(record);
+      }
+    }
+  }
+
+  private contextFor(node: TopologyNode & { kind: 'processor' }): ProcessorContext {
+    const task = this;
+    return {
+      taskId: this.id,
+      partition: this.partition,
+      log: this.opts.log.child({ processor: node.name }),
+      forward(rec, childName) {
+        const targets = childName ? [childName] : node.children;
+        for (const t of targets) {
+          if (!node.children.includes(t)) throw new Error(`${node.name} has no child ${t}`);
+          task.queue.push({ node: t, record: rec });
+        }
+      },
+      getStateStore<V>(name: string) {
+        if (!node.stores.includes(name)) throw new Error(`processor ${node.name} is not connected to store ${name}`);
+        return task.opts.stores.get(name)! as unknown as BufferedStore<V>;
+      },
+      schedule(intervalMs, fn) {
+        // First run right after the task starts, so work that fell due while it was down is not delayed.
+        task.punctuations.push({ intervalMs, due: task.opts.clock(), fn });
+      },
+      currentWallClockTime: () => this.opts.clock(),
+      recordOrigin: () => this.origin,
+    };
+  }
+}

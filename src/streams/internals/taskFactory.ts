@@ -1,0 +1,98 @@
+/**
+ * Brings a task up in the order that keeps exactly-once intact after a crash or a rebalance:
+ * 1. create the task's transactional producer (fences any zombie owner, aborting its open txn);
+ * 2. restore each store from its changelog (from the local checkpoint when the local RocksDB is
+ *    intact, from scratch when not) up to the end of committed data;
+ * 3. read the group's committed offsets for the task's inputs (stable now that zombies are fenced).
+ */
+import { join } from 'node:path';
+import type { Admin } from 'kafkajs';
+import type { Logger } from '../../log.ts';
+import { BufferedStore } from '../../stores/bufferedStore.ts';
+import type { BytesStore } from '../../stores/bytesStore.ts';
+import { MemoryBytesStore } from '../../stores/memoryBytesStore.ts';
+import { RocksBytesStore } from '../../stores/rocksBytesStore.ts';
+import { changelogTopic, type SubTopology } from '../topology.ts';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import type { Kafka } from './kafkaClient.ts';
+import { KafkaTaskCommitter } from './kafkaCommitter.ts';
+import { streamsMetrics } from './metrics.ts';
+import type { PartitionReader } from './partitionReader.ts';
+import { restoreStore } from './restore.ts';
+import { StreamTask } from './task.ts';
+
+export interface TaskEnv {
+  appId: string;
+  kafka: Kafka;
+  admin: Admin;
+  reader: PartitionReader;
+  stateDir: string;
+  inMemoryStores: boolean;
+  deadLetterTopic: string;
+  clock: () => number;
+  log: Logger;
+}
+
+export interface RunningTask {
+  task: StreamTask;
+  committer: KafkaTaskCommitter;
+  stores: Map<string, BufferedStore<unknown>>;
+  /** Next offset to process per source topic (from the group's committed offsets). */
+  committed: Map<string, bigint>;
+  checkpointFile: string;
+  /** Latest changelog offsets known to be in the local stores. */
+  checkpoint: Record<string, string>;
+}
+
+export function taskDir(env: Pick<TaskEnv, 'stateDir' | 'appId'>, taskId: string): string {
+  return join(env.stateDir, env.appId, taskId);
+}
+
+export async function startTask(env: TaskEnv, sub: SubTopology, partition: number): Promise<RunningTask> {
+  const taskId = `${sub.id}_${partition}`;
+  const log = env.log.child({ task: taskId });
+  const committer = await KafkaTaskCommitter.create(env.kafka, env.appId, taskId);
+  const dir = taskDir(env, taskId);
+  const checkpointFile = join(dir, '.checkpoint');
+  const saved = env.inMemoryStores ? null : await readCheckpoint(checkpointFile);
+  // Under EOS the checkpoint is only trusted for one start: it is rewritten as we commit.
+  const checkpoint: Record<string, string> = {};
+  const stores = new Map<string, BufferedStore<unknown>>();
+  for (const spec of sub.stores) {
+    const bytes: BytesStore = env.inMemoryStores ? new MemoryBytesStore(spec.name) : await RocksBytesStore.open(spec.name, join(dir, spec.name));
+    let from = 0n;
+    const mark = saved?.[spec.name];
+    if (mark !== undefined) from = BigInt(mark);
+    else await bytes.clear();
+    const topic = changelogTopic(env.appId, spec.name);
+    const end = await restoreStore({
+      reader: env.reader, topic, partition, from, store: bytes, taskId, log,
+      onProgress: (p) => {
+        streamsMetrics.restoreRemaining.set({ app: env.appId, task: taskId, store: spec.name }, p.remaining);
+        if (p.done) streamsMetrics.restored.inc({ app: env.appId, store: spec.name }, p.restored);
+      },
+    });
+    checkpoint[spec.name] = end.toString();
+    stores.set(spec.name, new BufferedStore(bytes));
+  }
+  if (!env.inMemoryStores) await writeCheckpoint(checkpointFile, checkpoint);
+  const committed = new Map<string, bigint>();
+  const fetched = await env.admin.fetchOffsets({ groupId: env.appId, topics: sub.sourceTopics });
+  for (const t of fetched) {
+    const p = t.partitions.find((x) => x.partition === partition);
+    committed.set(t.topic, p && Number(p.offset) >= 0 ? BigInt(p.offset) : 0n);
+  }
+  const task = new StreamTask({
+    taskId, partition, sub, stores, committer, clock: env.clock, deadLetterTopic: env.deadLetterTopic, log,
+    changelogTopicOf: (s) => changelogTopic(env.appId, s),
+  });
+  await task.init();
+  return { task, committer, stores, committed, checkpointFile, checkpoint };
+}
+
+export async function stopTask(env: Pick<TaskEnv, 'inMemoryStores'>, rt: RunningTask): Promise<void> {
+  await rt.task.close();
+  await rt.committer.close().catch(() => undefined);
+  if (!env.inMemoryStores) await writeCheckpoint(rt.checkpointFile, rt.checkpoint).catch(() => undefined);
+  for (const s of rt.stores.values()) await s.bytes.close();
+}
