@@ -24,8 +24,12 @@ const schema = z.object({
   IGA_DFO_EMPLOYEE_PATH: z.string().default('ansatte'),
   IGA_DFO_POSITION_PATH: z.string().default('stillinger'),
   IGA_DFO_TIMEOUT_MS: int(100).default(10_000),
+  IGA_DFO_RETRY_ATTEMPTS: int(1).default(4),
+  IGA_DFO_PARK_RETRY_MS: int(100).default(30_000),
   IGA_SCIM_PORT: int(0).max(65535).default(8080),
   IGA_SCIM_TOKENS: z.string().default(''),
+  IGA_SCIM_TOKENS_FILE: z.string().optional(),
+  IGA_SCIM_HOST: z.string().default('0.0.0.0'),
   IGA_SCIM_RESOURCE_URI_PREFIX: z.string().url().default('http://127.0.0.1:8080'),
   IGA_EMAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain such as uib.no').default('example.no'),
   IGA_INSTITUTION: z.string().regex(/^[a-z0-9]+$/, 'expected a short lower-case code such as uib').default('example'),
@@ -34,7 +38,6 @@ const schema = z.object({
   IGA_PARTITIONS: int(1).default(6),
   IGA_COMMIT_INTERVAL_MS: int(0).default(100),
   IGA_PUNCTUATE_INTERVAL_MS: int(100).default(60_000),
-  IGA_PROCESSING_GUARANTEE: z.enum(['exactly_once', 'at_least_once']).default('exactly_once'),
   IGA_ADMIN_PORT: int(0).max(65535).default(9464),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -60,8 +63,11 @@ export interface Config {
     employeePath: string;
     positionPath: string;
     timeoutMs: number;
+    retryAttempts: number;
+    parkRetryMs: number;
   };
-  scim: { port: number; tokens: string[]; resourceUriPrefix: string };
+  /** tokens: `name:token,name2:token2` (inline); tokensFile: one `name:token` per line, reloaded on change. */
+  scim: { port: number; host: string; tokens: string; tokensFile: string | undefined; resourceUriPrefix: string };
   emailDomain: string;
   institution: string;
   appId: string;
@@ -69,7 +75,6 @@ export interface Config {
   partitions: number;
   commitIntervalMs: number;
   punctuateIntervalMs: number;
-  processingGuarantee: 'exactly_once' | 'at_least_once';
   adminPort: number;
   logLevel: string;
 }
@@ -109,10 +114,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       employeePath: e.IGA_DFO_EMPLOYEE_PATH.replace(/^\/+|\/+$/g, ''),
       positionPath: e.IGA_DFO_POSITION_PATH.replace(/^\/+|\/+$/g, ''),
       timeoutMs: e.IGA_DFO_TIMEOUT_MS,
+      retryAttempts: e.IGA_DFO_RETRY_ATTEMPTS,
+      parkRetryMs: e.IGA_DFO_PARK_RETRY_MS,
     },
     scim: {
       port: e.IGA_SCIM_PORT,
-      tokens: e.IGA_SCIM_TOKENS.split(',').map((t) => t.trim()).filter(Boolean),
+      host: e.IGA_SCIM_HOST,
+      tokens: e.IGA_SCIM_TOKENS,
+      tokensFile: e.IGA_SCIM_TOKENS_FILE,
       resourceUriPrefix: e.IGA_SCIM_RESOURCE_URI_PREFIX.replace(/\/+$/, ''),
     },
     emailDomain: e.IGA_EMAIL_DOMAIN.toLowerCase(),
@@ -122,7 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partitions: e.IGA_PARTITIONS,
     commitIntervalMs: e.IGA_COMMIT_INTERVAL_MS,
     punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
-    processingGuarantee: e.IGA_PROCESSING_GUARANTEE,
     adminPort: e.IGA_ADMIN_PORT,
     logLevel: e.IGA_LOG_LEVEL,
   };

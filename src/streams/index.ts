@@ -5,3 +5,4 @@ export { jsonSerde, type Serde } from './serde.ts';
 export { StreamsApp, type StreamsOptions, type StreamsState } from './streamsApp.ts';
 export { StreamsError, TaskMigratedError, isRetriable } from './errors.ts';
 export { TopologyTestDriver } from './testDriver.ts';
+export { GlobalTable, type GlobalTableOptions } from './globalTable.ts';

@@ -180,7 +180,7 @@ export class StreamsApp {
         streamsMetrics.processed.inc({ app: this.opts.appId, subtopology: String(sub.id) });
         resolveOffset(m.offset);
       }
-      if (this.opts.clock() - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
+      if (task.now() - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
     });
     await heartbeat().catch(() => undefined);
   }
@@ -188,20 +188,19 @@ export class StreamsApp {
   /** Punctuates and commits every task whose interval elapsed. */
   private async tick(): Promise<void> {
     if (this.state !== 'running') return;
-    const now = this.opts.clock();
     for (const [id, pending] of this.tasks) {
       const rt = await Promise.race([pending, Promise.resolve(null)]).catch(() => null);
       if (!rt) continue;
       void rt.task.exclusive(async () => {
         if (this.state !== 'running' || this.tasks.get(id) !== pending) return;
         try {
-          await rt.task.punctuate(this.opts.clock());
+          await rt.task.punctuate();
         } catch (err) {
           this.log.error({ task: id, err: describeError(err) }, 'punctuation failed; rolled back');
           rt.task.rollback();
           return;
         }
-        if (now - rt.task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
+        if (rt.task.now() - rt.task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
       }).catch((err) => this.log.error({ task: id, err: describeError(err) }, 'tick failed'));
     }
   }

@@ -68,7 +68,7 @@ export class TopologyTestDriver {
   async advanceWallClockTime(ms: number): Promise<void> {
     this.now += ms;
     for (const t of this.tasks.values()) {
-      await t.punctuate(this.now);
+      await t.punctuate();
       await t.commit();
     }
     await this.settle();

@@ -15,6 +15,7 @@ export interface OutputRecord {
   key: string;
   value: Buffer | null;
   headers: Record<string, string>;
+  /** Production time (real time, so topic retention works whatever the business clock says). */
   timestamp: number;
   /** Set for changelog records (same partition as the task); else partitioned by key. */
   partition?: number;
@@ -42,7 +43,10 @@ export interface TaskOptions {
   stores: Map<string, BufferedStore<unknown>>;
   changelogTopicOf: (store: string) => string;
   committer: TaskCommitter;
+  /** Business wall clock (injectable): what processors see as now. */
   clock: () => number;
+  /** Monotonic time for intervals (punctuation, commit); defaults to `clock`. */
+  timer?: () => number;
   deadLetterTopic: string;
   log: Logger;
 }
@@ -114,7 +118,7 @@ export class StreamTask {
       key: key ?? '',
       value: Buffer.from(JSON.stringify({ reason, source: `task ${this.id}`, origin: o, key, headers, valueBase64: raw?.toString('base64') ?? null, at: new Date(this.opts.clock()).toISOString() })),
       headers: {},
-      timestamp: this.opts.clock(),
+      timestamp: Date.now(),
     });
   }
 
@@ -122,12 +126,18 @@ export class StreamTask {
     this.consumed.set(topic, offset);
   }
 
-  /** Runs every due punctuation. */
-  async punctuate(now: number): Promise<void> {
+  /** Monotonic time of the task's intervals. */
+  now(): number {
+    return (this.opts.timer ?? this.opts.clock)();
+  }
+
+  /** Runs every due punctuation (due by the interval timer; `fn` gets the business clock). */
+  async punctuate(): Promise<void> {
+    const now = this.now();
     for (const p of this.punctuations) {
       if (p.due > now) continue;
       p.due = now + p.intervalMs;
-      await p.fn(now);
+      await p.fn(this.opts.clock());
       await this.drain();
     }
   }
@@ -142,7 +152,7 @@ export class StreamTask {
     const outputs = [...this.outputs];
     for (const [name, store] of this.opts.stores) {
       const topic = this.opts.changelogTopicOf(name);
-      for (const [key, value] of store.takePending()) outputs.push({ topic, key, value, headers: {}, timestamp: this.opts.clock(), partition: this.partition });
+      for (const [key, value] of store.takePending()) outputs.push({ topic, key, value, headers: {}, timestamp: Date.now(), partition: this.partition });
     }
     const offsets = [...this.consumed].map(([topic, offset]) => ({ topic, partition: this.partition, offset: offset.toString() }));
     let written: Map<string, bigint>;
@@ -157,7 +167,7 @@ export class StreamTask {
     this.outputs = [];
     this.consumed.clear();
     this.uncommitted = 0;
-    this.lastCommitAt = this.opts.clock();
+    this.lastCommitAt = this.now();
     return written;
   }
 
@@ -179,7 +189,7 @@ export class StreamTask {
       const { node, record } = this.queue.shift()!;
       const n = this.opts.sub.nodes.get(node)!;
       if (n.kind === 'sink') {
-        this.outputs.push({ topic: n.topic, key: record.key, value: n.serde.serialize(record.value), headers: { ...record.headers }, timestamp: record.timestamp });
+        this.outputs.push({ topic: n.topic, key: record.key, value: n.serde.serialize(record.value), headers: { ...record.headers }, timestamp: Date.now() });
       } else if (n.kind === 'processor') {
         await this.processors.get(node)!.process(record);
       }
@@ -205,7 +215,7 @@ export class StreamTask {
       },
       schedule(intervalMs, fn) {
         // First run right after the task starts, so work that fell due while it was down is not delayed.
-        task.punctuations.push({ intervalMs, due: task.opts.clock(), fn });
+        task.punctuations.push({ intervalMs, due: task.now(), fn });
       },
       currentWallClockTime: () => this.opts.clock(),
       recordOrigin: () => this.origin,

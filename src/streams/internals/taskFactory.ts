@@ -83,7 +83,7 @@ export async function startTask(env: TaskEnv, sub: SubTopology, partition: numbe
     committed.set(t.topic, p && Number(p.offset) >= 0 ? BigInt(p.offset) : 0n);
   }
   const task = new StreamTask({
-    taskId, partition, sub, stores, committer, clock: env.clock, deadLetterTopic: env.deadLetterTopic, log,
+    taskId, partition, sub, stores, committer, clock: env.clock, timer: () => performance.now(), deadLetterTopic: env.deadLetterTopic, log,
     changelogTopicOf: (s) => changelogTopic(env.appId, s),
   });
   await task.init();

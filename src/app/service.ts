@@ -1,0 +1,115 @@
+/**
+ * The whole service in one process: RabbitMQ ingress → stream topology on Kafka → account replica
+ * + SCIM API, and notify egress to RabbitMQ, plus the admin endpoints. `startService` is what the
+ * `run` command and the end-to-end tests call; `close()` stops the parts in reverse order.
+ */
+import { createDfoSource, type DfoSource } from '../../connectors/dfo/index.ts';
+import { startEgress } from '../../connectors/rabbitmq/egress.ts';
+import { startIngress } from '../../connectors/rabbitmq/ingress.ts';
+import { topicNames, type Config } from '../config.ts';
+import type { Policy } from '../iga/policy.ts';
+import type { Account } from '../iga/model.ts';
+import { componentLogger, rootLogger, type Logger } from '../log.ts';
+import { AccountIndex, startScimServer, TokenRegistry } from '../scim/index.ts';
+import { GlobalTable, StreamsApp } from '../streams/index.ts';
+import { buildIgaTopology } from '../topology/topology.ts';
+import { startAdminServer } from './adminServer.ts';
+
+export interface ServiceOptions {
+  config: Config;
+  policy: Policy;
+  /** Wall clock for every "today"; tests inject a manual clock. */
+  clock?: () => number;
+  /** Defaults to the DFØ REST client configured by `config.dfo`. */
+  dfo?: DfoSource;
+  instanceId?: string;
+  /** Skip parts (tests that bring their own). */
+  without?: Array<'ingress' | 'egress' | 'scim' | 'admin'>;
+  log?: Logger;
+}
+
+export interface RunningService {
+  streams: StreamsApp;
+  index: AccountIndex;
+  scimUrl: string | null;
+  adminUrl: string | null;
+  /** Resolves once the account replica has caught up. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const { config: cfg } = opts;
+  const log = componentLogger('service', opts.log ?? rootLogger).child({ instance: opts.instanceId ?? String(process.pid) });
+  const topics = topicNames(cfg.appId);
+  const skip = new Set(opts.without ?? []);
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((err) => log.error({ err: String(err) }, 'error while stopping'));
+  };
+  try {
+    const dfo = opts.dfo ?? createDfoSource({
+      baseUrl: cfg.dfo.baseUrl, apiKey: cfg.dfo.apiKey, authHeader: cfg.dfo.authHeader, employeePath: cfg.dfo.employeePath,
+      positionPath: cfg.dfo.positionPath, timeoutMs: cfg.dfo.timeoutMs, retry: { attempts: cfg.dfo.retryAttempts, baseDelayMs: 200, maxDelayMs: 5000 },
+    });
+    const topology = buildIgaTopology({
+      appId: cfg.appId, dfo, policy: opts.policy, emailDomain: cfg.emailDomain, resourceUriPrefix: cfg.scim.resourceUriPrefix,
+      punctuateIntervalMs: cfg.punctuateIntervalMs, parkRetryMs: cfg.dfo.parkRetryMs,
+    });
+    const streams = new StreamsApp({
+      appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
+      deadLetterTopic: topics.dlq, commitIntervalMs: cfg.commitIntervalMs, ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), log,
+    });
+    await streams.start();
+    closers.push(() => streams.close());
+
+    const index = new AccountIndex();
+    const accounts = new GlobalTable({
+      brokers: cfg.kafkaBrokers, topic: topics.accounts, clientId: `${cfg.appId}-accounts-replica`, log,
+      onRecord: (key, value) => (value === null ? index.remove(key) : index.upsert(JSON.parse(value.toString('utf8')) as Account)),
+    });
+    await accounts.start();
+    closers.push(() => accounts.close());
+    let replicaReady = false;
+    const ready = accounts.ready.then(() => { replicaReady = true; log.info({ accounts: index.size }, 'account replica caught up'); });
+
+    let ingressStats = () => ({ connected: true });
+    if (!skip.has('ingress')) {
+      const ingress = await startIngress({
+        amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
+        prefetch: cfg.amqp.prefetch, kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
+      });
+      ingressStats = () => ingress.stats();
+      closers.push(() => ingress.stop());
+    }
+    if (!skip.has('egress')) {
+      const egress = await startEgress({
+        amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeOut, routingKey: cfg.amqp.routingKeyOut,
+        kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress` }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
+      });
+      closers.push(() => egress.stop());
+    }
+    let scimUrl: string | null = null;
+    if (!skip.has('scim')) {
+      const tokens = new TokenRegistry({ tokens: cfg.scim.tokens, ...(cfg.scim.tokensFile ? { file: cfg.scim.tokensFile } : {}) });
+      const scim = await startScimServer({ index, resourceUriPrefix: cfg.scim.resourceUriPrefix, auth: tokens, port: cfg.scim.port, host: cfg.scim.host, ready: () => replicaReady });
+      scimUrl = scim.url;
+      closers.push(async () => { await scim.close(); tokens.close?.(); });
+    }
+    let adminUrl: string | null = null;
+    if (!skip.has('admin')) {
+      const admin = await startAdminServer({
+        port: cfg.adminPort, host: cfg.scim.host,
+        readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
+      });
+      adminUrl = admin.url;
+      closers.push(() => admin.close());
+    }
+    log.info({ scim: scimUrl, admin: adminUrl, app: cfg.appId }, 'iga-stream started');
+    return { streams, index, scimUrl, adminUrl, ready, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Values on the topology's topics. The raw DFØ event is validated here (zod) because the raw topic
+ * is an input boundary; internal topics carry the types below.
+ */
+import { z } from 'zod';
+import type { Account, DateRange, Employee, IsoDate } from '../iga/model.ts';
+import type { RecordOrigin } from '../streams/index.ts';
+
+/** The ingress connector's mirror of one DFØ notification (topic `<app>.dfo.events`, key `<kind>:<id>`). */
+export const rawDfoEventSchema = z.object({
+  kind: z.enum(['ansatte', 'stillinger']),
+  id: z.string().regex(/^(0|[1-9]\d*)$/, 'normalised DFØ id'),
+  notBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+  firmakode: z.string().nullable().optional(),
+  receivedAt: z.string().optional(),
+  source: z.object({ messageId: z.string().nullable().optional() }).passthrough().optional(),
+}).passthrough();
+export type RawDfoEventValue = z.infer<typeof rawDfoEventSchema>;
+
+/** What caused a change, carried to the audit record: the raw event and its AMQP message id. */
+export interface Cause {
+  kind: 'ansatte' | 'stillinger' | 'timer' | 'username' | 'reconcile';
+  id: string;
+  amqpMessageId: string | null;
+  raw: RecordOrigin | null;
+}
+
+/** Person-keyed events (repartition topic, key = employee id). */
+export type PersonEvent =
+  | { type: 'employee-changed'; employeeId: string; cause: Cause }
+  | { type: 'holder'; employeeId: string; positionId: string; ranges: DateRange[]; cause: Cause; dfoResponse: unknown }
+  | { type: 'username-granted'; employeeId: string; userName: string };
+
+/** Stem-keyed username claims (repartition topic, key = stem). */
+export interface UsernameClaim {
+  stem: string;
+  employeeId: string;
+  /** A name granted to this person before; granted again when still theirs. */
+  preferred?: string;
+}
+
+/** What the person processor hands the account processor. */
+export interface PersonUpdate {
+  employeeId: string;
+  employee: Employee | null;
+  affiliations: import('../iga/model.ts').Affiliation[];
+  cause: Cause;
+  grant?: { userName: string };
+  dfoResponse?: unknown;
+}
+
+/** Notify record (topic `<app>.iga.notify`, key = account id); the egress connector renders the SCIM event. */
+export type { NotifyRecord } from '../../connectors/rabbitmq/notifyEvent.ts';
+
+/** One decision with its inputs (topic `<app>.iga.audit`, key = employee id). */
+export interface AuditRecord {
+  at: string;
+  employeeId: string;
+  accountId: string | null;
+  decision: string;
+  rule: string;
+  detail: string;
+  policyVersion: string;
+  today: IsoDate;
+  cause: Cause;
+  dfoResponse?: unknown;
+  notifyEventId?: string;
+  account?: Account;
+}

@@ -1,0 +1,116 @@
+/**
+ * Sub-topology B, first step, keyed by employee id. Keeps what we know of each person (the DFØ
+ * employee and the affiliations from holder events) and the person's date timers, and hands every
+ * change to the account processor. BOTT rules: an `ansatte` event for an unknown person is
+ * ignored; an unknown holder is fetched and stored; a DFØ outage parks the event.
+ * Stores: `persons` (id → PersonState), `timers` (day|id → due), `person-deferred` (parked events).
+ */
+import { osloDate } from '../../iga/clock.ts';
+import { applyHolderRanges, nextBoundaries } from '../../iga/affiliations.ts';
+import type { Affiliation, Employee } from '../../iga/model.ts';
+import type { KeyValueStore } from '../../stores/keyValueStore.ts';
+import { isRetriable, record, type Processor, type ProcessorContext } from '../../streams/index.ts';
+import type { IgaDeps } from '../deps.ts';
+import type { Cause, PersonEvent, PersonUpdate } from '../messages.ts';
+import { dueKey, takeDue } from './parking.ts';
+
+export interface PersonState { employee: Employee | null; affiliations: Affiliation[]; dfoEmployee?: unknown; updatedAt: string }
+interface Parked { event: PersonEvent; attempts: number }
+
+export const PERSON_STORES = ['persons', 'timers', 'person-deferred'] as const;
+
+export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
+  let ctx: ProcessorContext;
+  let persons: KeyValueStore<PersonState>;
+  let timers: KeyValueStore<{ day: string }>;
+  let parked: KeyValueStore<Parked>;
+
+  const today = () => osloDate(new Date(ctx.currentWallClockTime()));
+  const nowIso = () => new Date(ctx.currentWallClockTime()).toISOString();
+
+  /** Fetches the employee; returns undefined when the event was parked. */
+  async function fetchEmployee(e: PersonEvent, attempts: number) {
+    try {
+      return await deps.dfo.getEmployee(e.employeeId);
+    } catch (err) {
+      if (!isRetriable(err)) throw err;
+      const wait = (deps.parkRetryMs ?? 30_000) * Math.min(2 ** attempts, 64);
+      ctx.log.warn({ employee: e.employeeId, retryInMs: wait, err: String(err) }, 'DFØ unavailable; event parked');
+      parked.put(dueKey(ctx.currentWallClockTime() + wait, e.employeeId), { event: e, attempts: attempts + 1 });
+      return undefined;
+    }
+  }
+
+  function save(id: string, p: PersonState): void {
+    persons.put(id, p);
+    for (const day of nextBoundaries(p.affiliations, today(), deps.policy)) timers.put(`${day}|${id}`, { day });
+  }
+
+  function handOn(id: string, p: PersonState, cause: Cause, extra: Partial<PersonUpdate> = {}): void {
+    const update: PersonUpdate = { employeeId: id, employee: p.employee, affiliations: p.affiliations, cause, ...extra };
+    ctx.forward(record(id, update, ctx.currentWallClockTime()));
+  }
+
+  async function handle(e: PersonEvent, attempts: number): Promise<void> {
+    const id = e.employeeId;
+    const stored = await persons.get(id);
+    switch (e.type) {
+      case 'employee-changed': {
+        if (!stored?.employee) {
+          ctx.log.debug({ employee: id }, 'ansatte event for an unknown employee ignored');
+          return;
+        }
+        const res = await fetchEmployee(e, attempts);
+        if (!res || res.kind === 'gone') return;
+        if (JSON.stringify(res.value) === JSON.stringify(stored.employee)) return;
+        const next = { ...stored, employee: res.value, dfoEmployee: res.raw, updatedAt: nowIso() };
+        save(id, next);
+        handOn(id, next, e.cause, { dfoResponse: res.raw });
+        return;
+      }
+      case 'holder': {
+        let employee = stored?.employee ?? null;
+        let dfoEmployee = stored?.dfoEmployee;
+        if (!employee) {
+          const res = await fetchEmployee(e, attempts);
+          if (!res) return;
+          if (res.kind === 'found') { employee = res.value; dfoEmployee = res.raw; }
+        }
+        const change = applyHolderRanges(stored?.affiliations ?? [], e.positionId, e.ranges);
+        const next: PersonState = { employee, affiliations: change.next, dfoEmployee, updatedAt: nowIso() };
+        save(id, next);
+        handOn(id, next, e.cause, { dfoResponse: e.dfoResponse });
+        return;
+      }
+      case 'username-granted': {
+        const p = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
+        handOn(id, p, { kind: 'username', id, amqpMessageId: null, raw: ctx.recordOrigin() }, { grant: { userName: e.userName } });
+        return;
+      }
+    }
+  }
+
+  return {
+    init(c) {
+      ctx = c;
+      persons = c.getStateStore('persons');
+      timers = c.getStateStore('timers');
+      parked = c.getStateStore('person-deferred');
+      c.schedule(deps.punctuateIntervalMs, async (now) => {
+        for (const [, p] of await takeDue(parked, now)) await handle(p.event, p.attempts);
+        // Date timers: every person with a boundary today or earlier is re-evaluated once.
+        const due: string[] = [];
+        for await (const [k] of timers.range({ lte: `${today()}|\uffff`, limit: 5000 })) due.push(k);
+        for (const k of due) {
+          timers.delete(k);
+          const [day, id] = k.split('|') as [string, string];
+          const p = await persons.get(id);
+          if (p) handOn(id, p, { kind: 'timer', id: day, amqpMessageId: null, raw: null });
+        }
+      });
+    },
+    async process(r) {
+      await handle(r.value, 0);
+    },
+  };
+}

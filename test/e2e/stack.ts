@@ -1,0 +1,154 @@
+/**
+ * The whole system for end-to-end tests: the DFØ simulator (real HTTP), the service on the real
+ * Kafka broker and RabbitMQ, a queue that captures notify events on the out exchange, and a
+ * quiescence check that waits until every consumer group has processed everything.
+ */
+import amqp from 'amqplib';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
+import { loadConfig, topicNames, type Config } from '../../src/config.ts';
+import { osloDate } from '../../src/iga/clock.ts';
+import { makePolicy, type Policy } from '../../src/iga/policy.ts';
+import { startService, type RunningService } from '../../src/app/service.ts';
+import { internalTopics } from '../../src/topology/deps.ts';
+import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
+import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
+import { rootLogger } from '../../src/log.ts';
+import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+
+export interface NotifyEvent { routingKey: string; messageId: string; contentType: string; persistent: boolean; body: { schemas: string[]; resourceUris: string[]; type: string; attributes?: string[] } }
+
+export interface Stack {
+  appId: string;
+  config: Config;
+  sim: DfoSimulator;
+  service: RunningService;
+  events: NotifyEvent[];
+  clock: { now: number; set(iso: string): void };
+  scim(path: string): Promise<{ status: number; body: any }>;
+  quiesce(): Promise<void>;
+  readTopic(topic: string): Promise<Array<{ key: string; value: any }>>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: { start: string; policy?: Partial<Policy>; partitions?: number }): Promise<Stack> {
+  await requireBrokers();
+  const appId = uniqueName('e2e');
+  const exIn = `${appId}.ex_from_dfo`;
+  const exOut = `${appId}.ex_from_iga`;
+  const clock = { now: Date.parse(opts.start), set(iso: string) { this.now = Date.parse(iso); } };
+  const stateDir = await mkdtemp(join(tmpdir(), 'iga-e2e-'));
+  const sim = await startDfoSimulator({ amqp: { url: amqpUrl, exchange: exIn }, today: () => osloDate(new Date(clock.now)) });
+  const config = loadConfig({
+    IGA_KAFKA_BROKERS: kafkaBrokers.join(','), IGA_AMQP_URL: amqpUrl, IGA_AMQP_EXCHANGE_IN: exIn, IGA_AMQP_EXCHANGE_OUT: exOut,
+    IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: 'tests:e2e-secret',
+    IGA_SCIM_RESOURCE_URI_PREFIX: 'https://gw-uib.intark.uh-it.no/iga/scim/v2', IGA_EMAIL_DOMAIN: 'uib.no', IGA_INSTITUTION: 'uib',
+    IGA_APP_ID: appId, IGA_STATE_DIR: stateDir, IGA_PARTITIONS: String(opts.partitions ?? 3), IGA_COMMIT_INTERVAL_MS: '50',
+    IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500',
+  });
+  const policy = makePolicy(opts.policy ?? {});
+  const conn = await amqp.connect(amqpUrl);
+  const ch = await conn.createChannel();
+  await ch.assertExchange(exOut, 'topic', { durable: true });
+  const q = await ch.assertQueue('', { exclusive: true });
+  await ch.bindQueue(q.queue, exOut, '#');
+  const events: NotifyEvent[] = [];
+  await ch.consume(q.queue, (m) => {
+    if (!m) return;
+    events.push({ routingKey: m.fields.routingKey, messageId: String(m.properties.messageId), contentType: String(m.properties.contentType), persistent: m.properties.deliveryMode === 2, body: JSON.parse(m.content.toString()) });
+    ch.ack(m);
+  });
+  let service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-1', log: rootLogger });
+  await service.ready;
+  const kafka = createKafka({ brokers: kafkaBrokers, clientId: `${appId}-quiesce`, log: rootLogger });
+  const reader = new PartitionReader(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = topicNames(appId);
+  const internal = internalTopics(appId);
+
+  async function caughtUp(groupId: string, topicList: string[]): Promise<boolean> {
+    const offsets = await admin.fetchOffsets({ groupId, topics: topicList });
+    for (const t of offsets) {
+      for (const p of t.partitions) {
+        const from = Number(p.offset) < 0 ? 0n : BigInt(p.offset);
+        const r = await reader.fetch(t.topic, p.partition, from);
+        if (r.records.length > 0) return false;
+      }
+    }
+    return true;
+  }
+
+  const stack: Stack = {
+    appId, config, sim, service, events, clock,
+    async scim(path) {
+      const res = await fetch(`${stack.service.scimUrl}${path}`, { headers: { authorization: 'Bearer e2e-secret', accept: 'application/scim+json' } });
+      return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    },
+    async quiesce() {
+      let streak = 0;
+      await eventually('the topology and egress to process everything', async () => {
+        const done = (await caughtUp(appId, [topics.raw, internal.personEvents, internal.usernameClaims])) && (await caughtUp(`${appId}.egress`, [topics.notify]));
+        streak = done ? streak + 1 : 0;
+        return streak >= 3;
+      }, 60_000, 150);
+      // The account replica follows the accounts topic; give it the same guarantee.
+      await eventually('the account replica to catch up', async () => {
+        const accounts = await stack.readTopic(topics.accounts);
+        const latest = new Map(accounts.map((a) => [a.key, a.value]));
+        return [...latest.values()].every((a) => stack.service.index.get(a.id)?.version === a.version);
+      }, 30_000, 100);
+    },
+    async readTopic(topic) {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const out: Array<{ key: string; value: any }> = [];
+      for (const p of meta.topics[0]!.partitions) {
+        let offset = 0n;
+        for (;;) {
+          const r = await reader.fetch(topic, p.partitionId, offset);
+          for (const m of r.records) out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null });
+          if (r.nextOffset >= r.lastStableOffset || r.nextOffset === offset) break;
+          offset = r.nextOffset;
+        }
+      }
+      return out;
+    },
+    async restart() {
+      await stack.service.close();
+      service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-2', log: rootLogger });
+      stack.service = service;
+      await service.ready;
+    },
+    async close() {
+      await stack.service.close();
+      await ch.close().catch(() => undefined);
+      await conn.close().catch(() => undefined);
+      await reader.close();
+      await admin.disconnect();
+      await sim.close();
+      const a = testKafka().admin();
+      await a.connect();
+      const mine = (await a.listTopics()).filter((t) => t.startsWith(appId));
+      await a.deleteTopics({ topics: mine }).catch(() => undefined);
+      await a.disconnect();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** A raw DFØ `ansatt` in DFØ's own shape. */
+export function ansatt(id: string, fornavn: string, etternavn: string, extra: Record<string, unknown> = {}) {
+  return { id: id.padStart(8, '0'), fornavn, etternavn, fnr: '01017012345', startdato: '2020-01-01', sluttdato: '9999-12-31', stillingId: 99999999, eksternbruker: true, ...extra };
+}
+
+/** A raw DFØ `stilling` with holders [employee id, start, end]. */
+export function stilling(id: string, holders: Array<[string, string, string]>) {
+  return {
+    id: Number(id), stillingsnavn: `Stilling ${id}`, stillingskode: '20001434', organisasjonId: '10000001',
+    innehaver: holders.map(([a, s, e]) => ({ innehaverAnsattnr: a.padStart(8, '0'), innehaverStartdato: s, innehaverSluttdato: e })),
+  };
+}
