@@ -1,0 +1,108 @@
+/**
+ * `iga-stream demo`: the local demo. Starts the DFØ simulator with a sample university, the
+ * service on the local Kafka and RabbitMQ, publishes a DFØ notification for every position,
+ * shows progress, then lets some employments end (HR changes) and ends with a summary and a curl
+ * line. Keeps serving SCIM until Ctrl-C when run in a terminal (or `--serve`), else exits.
+ */
+import amqp from 'amqplib';
+import { startDfoSimulator } from '../../connectors/dfo-simulator/index.ts';
+import { generateUniversity } from '../../connectors/dfo-simulator/dataset.ts';
+import { loadConfig } from '../config.ts';
+import { osloDate } from '../iga/clock.ts';
+import { policyFromEnv } from '../iga/policy.ts';
+import { rootLogger } from '../log.ts';
+import { startService } from '../app/service.ts';
+import { installShutdown } from './run.ts';
+
+const out = (s: string) => process.stdout.write(s);
+
+export async function demoCommand(args: string[]): Promise<void> {
+  const employees = Number(argValue(args, '--employees') ?? 300);
+  const positions = Number(argValue(args, '--positions') ?? Math.max(1, Math.round(employees * 0.8)));
+  rootLogger.level = process.env.IGA_LOG_LEVEL ?? 'warn';
+  const today = osloDate(new Date());
+  const uni = generateUniversity({ seed: 2026, employees, positions, today });
+  const token = 'demo-token-0123456789';
+  const env = {
+    IGA_APP_ID: `iga-demo-${Date.now().toString(36)}`, IGA_STATE_DIR: '.state/demo', IGA_SCIM_TOKENS: `demo:${token}`,
+    IGA_SCIM_HOST: '127.0.0.1', IGA_DFO_API_URL: 'http://127.0.0.1:8090/dfo', IGA_INSTITUTION: 'demo', IGA_EMAIL_DOMAIN: 'demo.uib.no',
+    IGA_PUNCTUATE_INTERVAL_MS: '1000', ...process.env,
+  };
+  const config = loadConfig(env);
+  const sim = await startDfoSimulator({ port: 8090, dataset: uni, amqp: { url: config.amqp.url, exchange: config.amqp.exchangeIn } });
+  out(`DFØ simulator: ${sim.url} — ${uni.employees.length} employees, ${uni.positions.length} positions\n`);
+  // A queue of ours on the out exchange, so the demo can count the notify events that leave.
+  const conn = await amqp.connect(config.amqp.url);
+  const ch = await conn.createChannel();
+  await ch.assertExchange(config.amqp.exchangeOut, 'topic', { durable: true });
+  const q = await ch.assertQueue(`${config.appId}.demo-notify`, { durable: false, autoDelete: true });
+  await ch.bindQueue(q.queue, config.amqp.exchangeOut, '#');
+  const counts = { CREATE: 0, MODIFY: 0, blocked: 0 };
+  await ch.consume(q.queue, (m) => {
+    if (!m) return;
+    const e = JSON.parse(m.content.toString()) as { type: 'CREATE' | 'MODIFY'; attributes?: string[] };
+    counts[e.type]++;
+    ch.ack(m);
+  });
+  const service = await startService({ config, policy: policyFromEnv(env) });
+  await service.ready;
+  out(`iga-stream: SCIM ${service.scimUrl}, admin ${service.adminUrl}\n`);
+
+  out(`publishing ${uni.positions.length} DFØ position notifications to ${config.amqp.exchangeIn}\n`);
+  for (const p of uni.positions) await sim.publish('stillinger', String((p as { id: string | number }).id));
+  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'initial load');
+  const activeBefore = [...service.index.values()].filter((a) => a.active).length;
+
+  // HR changes: every 10th position loses its holders today; their accounts are blocked if nothing else holds them.
+  const yesterday = osloDate(new Date(Date.now() - 86_400_000));
+  const ended = uni.positions.filter((_, i) => i % 10 === 0);
+  out(`HR change: ending the holders of ${ended.length} positions as of ${yesterday}\n`);
+  for (const p of ended) {
+    const raw = p as { id: string | number; innehaver?: Array<Record<string, unknown>> };
+    const holders = [raw.innehaver ?? []].flat().map((h) => ({ ...h, innehaverSluttdato: yesterday }));
+    await sim.upsertPosition({ ...raw, innehaver: holders }, { notify: true });
+  }
+  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'HR changes');
+  const accounts = [...service.index.values()];
+  const blocked = accounts.filter((a) => !a.active).length;
+  const sample = accounts.find((a) => a.active) ?? accounts[0];
+  out('\n=== iga-stream demo summary ===\n');
+  out(`employees in DFØ:        ${uni.employees.length}\n`);
+  out(`positions in DFØ:        ${uni.positions.length}\n`);
+  out(`accounts created:        ${accounts.length}\n`);
+  out(`accounts active:         ${accounts.length - blocked} (before the HR change: ${activeBefore})\n`);
+  out(`accounts blocked:        ${blocked}\n`);
+  out(`notify events sent:      ${counts.CREATE + counts.MODIFY} (CREATE ${counts.CREATE}, MODIFY ${counts.MODIFY}) on ${config.amqp.exchangeOut}\n`);
+  if (sample) {
+    out(`\ntry:\n  curl -s -H 'Authorization: Bearer ${token}' '${service.scimUrl}/Users?userName=${sample.userName}'\n`);
+    out(`  curl -s -H 'Authorization: Bearer ${token}' '${service.scimUrl}/Users?filter=active%20eq%20false&count=5'\n`);
+  }
+  const close = async () => { await service.close(); await ch.close().catch(() => undefined); await conn.close().catch(() => undefined); await sim.close(); };
+  if (process.stdin.isTTY || args.includes('--serve')) {
+    out('\nserving SCIM until Ctrl-C\n');
+    installShutdown(close);
+    return;
+  }
+  await close();
+  process.exit(0);
+}
+
+async function waitForQuiet(count: () => number, service: { index: { size: number } }, what: string): Promise<void> {
+  let last = -1;
+  let stableFor = 0;
+  const started = Date.now();
+  while (stableFor < 4000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const n = count();
+    stableFor = n === last ? stableFor + 500 : 0;
+    last = n;
+    out(`\r  ${what}: ${n} notify events, ${service.index.size} accounts, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
+    if (Date.now() - started > 300_000) throw new Error(`${what} did not settle within 5 minutes`);
+  }
+  out('\n');
+}
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
