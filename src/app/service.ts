@@ -93,9 +93,11 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     let scimUrl: string | null = null;
     if (!skip.has('scim')) {
       const tokens = new TokenRegistry({ tokens: cfg.scim.tokens, ...(cfg.scim.tokensFile ? { file: cfg.scim.tokensFile } : {}) });
+      // Revocation without restart: the token file is re-read when it changes and on SIGHUP.
+      if (cfg.scim.tokensFile) tokens.watch();
       const scim = await startScimServer({ index, resourceUriPrefix: cfg.scim.resourceUriPrefix, auth: tokens, port: cfg.scim.port, host: cfg.scim.host, ready: () => replicaReady });
       scimUrl = scim.url;
-      closers.push(async () => { await scim.close(); tokens.close?.(); });
+      closers.push(async () => { await scim.close(); tokens.close(); });
     }
     let adminUrl: string | null = null;
     if (!skip.has('admin')) {
