@@ -5,7 +5,7 @@ export { createDfoSource, type DfoSource, type FetchResult } from './datasource.
 export { createDfoClient, type DfoClient, type DfoClientOptions, type DfoResponse } from './client.ts';
 export { DfoError, InvalidDfoId, SourceInvalid, SourceRequestRejected, SourceUnavailable } from './errors.ts';
 export { normaliseId, isDfoId, padId, PLACEHOLDER_POSITION_ID } from './ids.ts';
-export { toEmployee, toPosition, TEST_FNR_PATTERN } from './mapper.ts';
+export { toEmployee, toPosition } from './mapper.ts';
 export { parseAnsatt, parseStilling, unwrap, toArray, type ParsedAnsatt, type ParsedStilling } from './schemas.ts';
 export { parseDfoDate } from './primitives.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';

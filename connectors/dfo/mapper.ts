@@ -9,11 +9,9 @@
  * - org ids that are digits are normalised like other ids, other spellings are kept trimmed.
  */
 import type { Employee, Holder, Position } from '../../src/iga/model.ts';
+import { isTestNin } from '../../src/iga/ninFilter.ts';
 import { PLACEHOLDER_POSITION_ID, isDfoId, normaliseId } from './ids.ts';
 import type { ParsedAnsatt, ParsedStilling } from './schemas.ts';
-
-/** DFØ test national ids: not unique, never to be used for matching. */
-export const TEST_FNR_PATTERN = /.+00[012]00$/;
 
 /** Maps a validated `ansatt` to an Employee. */
 export function toEmployee(a: ParsedAnsatt): Employee {
@@ -21,7 +19,7 @@ export function toEmployee(a: ParsedAnsatt): Employee {
     id: a.id,
     givenName: a.fornavn ?? '',
     familyName: a.etternavn ?? '',
-    nin: a.fnr !== null && !TEST_FNR_PATTERN.test(a.fnr) ? a.fnr : null,
+    nin: a.fnr !== null && !isTestNin(a.fnr) ? a.fnr : null,
     externalUser: a.eksternbruker ?? true,
     mainPositionId: a.stillingId !== null && a.stillingId !== PLACEHOLDER_POSITION_ID ? a.stillingId : null,
     startDate: a.startdato,
