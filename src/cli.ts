@@ -1,30 +1,45 @@
 #!/usr/bin/env node
 /**
- * iga-stream command line.
- *   run                 the service (production mode; configuration from IGA_* variables)
- *   demo [--employees N] [--serve]   the local demo (see README)
+ * iga-stream command line. Each command lives in src/commands/<name>.ts and is loaded on demand,
+ * so `iga-stream help` stays fast. Exit codes: 0 done, 1 the operation failed, 2 bad usage or
+ * configuration.
  */
 import { ConfigError } from './config.ts';
+import { CliError } from './commands/cliError.ts';
 
-const [command = 'run', ...args] = process.argv.slice(2);
+interface Command { usage: string; summary: string; run: (args: string[]) => Promise<void> }
 
-async function main(): Promise<void> {
-  switch (command) {
-    case 'run':
-      return (await import('./commands/run.ts')).runCommand();
-    case 'demo':
-      return (await import('./commands/demo.ts')).demoCommand(args);
-    case 'help':
-    case '--help':
-      process.stdout.write('usage: iga-stream run | demo [--employees N] [--serve]\n');
-      return;
-    default:
-      throw new Error(`unknown command '${command}' (try: run, demo)`);
-  }
+const commands: Record<string, Command> = {
+  run: {
+    usage: 'run',
+    summary: 'run the service (configuration from IGA_* variables)',
+    run: async () => (await import('./commands/run.ts')).runCommand(),
+  },
+  demo: {
+    usage: 'demo [--employees N] [--positions N] [--serve]',
+    summary: 'the whole flow on the local brokers with a sample university',
+    run: async (args) => (await import('./commands/demo.ts')).demoCommand(args),
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+  return ['usage: iga-stream <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`), ''].join('\n');
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError) process.stderr.write(`iga-stream: ${err.message}\n`);
-  else process.stderr.write(`iga-stream: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+async function main(): Promise<void> {
+  const [name = 'run', ...args] = process.argv.slice(2);
+  if (name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(help());
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new CliError(`unknown command '${name}'\n${help()}`, 2);
+  await command.run(args);
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`iga-stream: ${message}\n`);
+  process.exit(err instanceof ConfigError ? 2 : err instanceof CliError ? err.exitCode : 1);
 });

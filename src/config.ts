@@ -39,6 +39,9 @@ const schema = z.object({
   IGA_COMMIT_INTERVAL_MS: int(0).default(100),
   IGA_PUNCTUATE_INTERVAL_MS: int(100).default(60_000),
   IGA_ADMIN_PORT: int(0).max(65535).default(9464),
+  IGA_ADMIN_HOST: z.string().optional(),
+  IGA_ADMIN_TOKENS: z.string().default(''),
+  IGA_ADMIN_TOKENS_FILE: z.string().optional(),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,7 +78,8 @@ export interface Config {
   partitions: number;
   commitIntervalMs: number;
   punctuateIntervalMs: number;
-  adminPort: number;
+  /** Operations port: health, metrics and the operator API (`/admin`, own tokens). */
+  admin: { port: number; host: string; tokens: string; tokensFile: string | undefined };
   logLevel: string;
 }
 
@@ -131,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partitions: e.IGA_PARTITIONS,
     commitIntervalMs: e.IGA_COMMIT_INTERVAL_MS,
     punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
-    adminPort: e.IGA_ADMIN_PORT,
+    admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
   };
 }

@@ -10,10 +10,11 @@ import { topicNames, type Config } from '../config.ts';
 import type { Policy } from '../iga/policy.ts';
 import type { Account } from '../iga/model.ts';
 import { componentLogger, rootLogger, type Logger } from '../log.ts';
-import { AccountIndex, startScimServer, TokenRegistry } from '../scim/index.ts';
+import { TokenRegistry } from '../auth/tokenRegistry.ts';
+import { startAdminServer, type AdminRoutes } from '../admin/index.ts';
+import { AccountIndex, startScimServer } from '../scim/index.ts';
 import { GlobalTable, StreamsApp } from '../streams/index.ts';
 import { buildIgaTopology } from '../topology/topology.ts';
-import { startAdminServer } from './adminServer.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -101,12 +102,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     }
     let adminUrl: string | null = null;
     if (!skip.has('admin')) {
+      const adminTokens = new TokenRegistry({ label: 'admin', tokens: cfg.admin.tokens, ...(cfg.admin.tokensFile ? { file: cfg.admin.tokensFile } : {}) });
+      if (cfg.admin.tokensFile) adminTokens.watch();
+      const routes: AdminRoutes[] = [];
       const admin = await startAdminServer({
-        port: cfg.adminPort, host: cfg.scim.host,
+        port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log,
         readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
       });
       adminUrl = admin.url;
-      closers.push(() => admin.close());
+      closers.push(async () => { await admin.close(); adminTokens.close(); });
     }
     log.info({ scim: scimUrl, admin: adminUrl, app: cfg.appId }, 'iga-stream started');
     return { streams, index, scimUrl, adminUrl, ready, close };

@@ -10,7 +10,7 @@ import { componentLogger, type Logger } from '../log.ts';
 import type { AccountIndex } from '../stores/accountIndex.ts';
 import { authMiddleware, clientListAuthenticator, type Authenticator } from './auth/authenticate.ts';
 import { RateLimiter, defaultRateLimit, type RateLimitOptions } from './auth/rateLimit.ts';
-import type { ScimClient } from './auth/tokenRegistry.ts';
+import type { ApiClient } from '../auth/tokenRegistry.ts';
 import { ScimError, echo, errorBody } from './errors.ts';
 import { defaultParseLimits, type ParseLimits } from './filter/parser.ts';
 import { sendJson } from './http.ts';
@@ -25,7 +25,7 @@ export interface ScimAppOptions {
   /** Public base URL of the API (gateway path), used for meta.location. */
   resourceUriPrefix: string;
   /** A TokenRegistry, any Authenticator, or a function returning the current clients. */
-  auth: Authenticator | { tokens: () => ScimClient[] };
+  auth: Authenticator | { tokens: () => ApiClient[] };
   /** Per-client token bucket; `false` disables it. Default 100/s, burst 200. */
   rateLimit?: RateLimitOptions | false;
   /** Socket budget of one request (headers + body), ms. Default 10000. */

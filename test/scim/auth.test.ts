@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TokenRegistry, parseClients } from '../../src/scim/auth/tokenRegistry.ts';
+import { TokenRegistry, parseClients } from '../../src/auth/tokenRegistry.ts';
 import { RateLimiter } from '../../src/scim/auth/rateLimit.ts';
 
 describe('TokenRegistry', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TokenRegistry } from '../../src/scim/auth/tokenRegistry.ts';
+import { TokenRegistry } from '../../src/auth/tokenRegistry.ts';
 import { account, OTHER_TOKEN, startTestServer, TOKEN } from './fixtures.ts';
 
 type Json = Record<string, any>;

@@ -4,7 +4,7 @@
 import type { Account } from '../../src/iga/model.ts';
 import { AccountIndex } from '../../src/stores/accountIndex.ts';
 import { startScimServer, type RunningScimServer, type ScimServerOptions } from '../../src/scim/server.ts';
-import { TokenRegistry } from '../../src/scim/auth/tokenRegistry.ts';
+import { TokenRegistry } from '../../src/auth/tokenRegistry.ts';
 
 export const TOKEN = 'dfo-connector-secret-0123456789';
 export const OTHER_TOKEN = 'feide-sync-secret-abcdefghijkl';

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createScimApp, routedPaths } from '../../src/scim/app.ts';
-import { TokenRegistry } from '../../src/scim/auth/tokenRegistry.ts';
+import { TokenRegistry } from '../../src/auth/tokenRegistry.ts';
 import { gisle, PREFIX, startTestServer, TOKEN, type TestServer } from './fixtures.ts';
 import { AccountIndex } from '../../src/stores/accountIndex.ts';
 

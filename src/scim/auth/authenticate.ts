@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { ScimError } from '../errors.ts';
-import type { ScimClient } from './tokenRegistry.ts';
+import type { ApiClient } from '../../auth/tokenRegistry.ts';
 
 /** What the middleware needs: a TokenRegistry satisfies it. */
 export interface Authenticator {
@@ -16,7 +16,7 @@ export interface Authenticator {
 }
 
 /** Adapts a function returning the current clients (read on every request) to an Authenticator. */
-export function clientListAuthenticator(tokens: () => ScimClient[]): Authenticator {
+export function clientListAuthenticator(tokens: () => ApiClient[]): Authenticator {
   const digest = (t: string) => createHash('sha256').update(t, 'utf8').digest();
   return {
     get size() {

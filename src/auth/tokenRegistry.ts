@@ -1,17 +1,15 @@
 /**
- * The SCIM clients and their secrets. Clients are configured as `name:token` pairs, separated by
- * commas or new lines (a bare `token` gets the name `client-<n>`), from a string (IGA_SCIM_TOKENS)
- * and/or a file. The file is re-read when it changes and on SIGHUP, so a token is revoked by
+ * API clients and their secrets (SCIM clients, admin operators). Clients are configured as `name:token` pairs, separated by
+ * commas or new lines (a bare `token` gets the name `client-<n>`), from a string (IGA_SCIM_TOKENS, IGA_ADMIN_TOKENS)
+ * and/or a file (IGA_SCIM_TOKENS_FILE, IGA_ADMIN_TOKENS_FILE). The file is re-read when it changes and on SIGHUP, so a token is revoked by
  * editing the file, without a restart. Tokens are kept only as SHA-256 digests and compared with
  * crypto.timingSafeEqual against every client, so timing reveals neither the token nor the match.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
-import { componentLogger } from '../../log.ts';
+import { componentLogger, type Logger } from '../log.ts';
 
-const log = componentLogger('scim');
-
-export interface ScimClient {
+export interface ApiClient {
   name: string;
   token: string;
 }
@@ -27,8 +25,8 @@ const digest = (token: string) => createHash('sha256').update(token, 'utf8').dig
  * Parses `name:token` entries (comma- or newline-separated; `#` starts a comment line).
  * Throws Error naming the entry when a token is empty or a name repeats.
  */
-export function parseClients(text: string, source = 'configuration'): ScimClient[] {
-  const clients: ScimClient[] = [];
+export function parseClients(text: string, source = 'configuration'): ApiClient[] {
+  const clients: ApiClient[] = [];
   const entries = text.split(/\r?\n/).filter((l) => !l.trim().startsWith('#')).flatMap((l) => l.split(','));
   for (const raw of entries) {
     const entry = raw.trim();
@@ -50,11 +48,15 @@ export interface TokenRegistryOptions {
   file?: string;
   /** How often the file's mtime is polled, ms (default 2000). */
   pollIntervalMs?: number;
+  /** Who the clients are, for log lines: 'SCIM' (default) or 'admin'. */
+  label?: string;
 }
 
 export class TokenRegistry {
-  readonly #inline: ScimClient[];
+  readonly #inline: ApiClient[];
   readonly #file: string | undefined;
+  readonly #label: string;
+  readonly #log: Logger;
   #clients: StoredClient[] = [];
   #stopWatching: (() => void) | undefined;
 
@@ -62,6 +64,8 @@ export class TokenRegistry {
   constructor(opts: TokenRegistryOptions = {}) {
     this.#inline = parseClients(opts.tokens ?? '', 'inline tokens');
     this.#file = opts.file;
+    this.#label = opts.label ?? 'SCIM';
+    this.#log = componentLogger(this.#label === 'SCIM' ? 'scim' : this.#label.toLowerCase());
     this.#apply(this.#inline.concat(this.#file ? parseClients(readFileSync(this.#file, 'utf8'), this.#file) : []));
   }
 
@@ -93,20 +97,20 @@ export class TokenRegistry {
    */
   reload(): number {
     if (!this.#file) return this.#clients.length;
-    let fromFile: ScimClient[];
+    let fromFile: ApiClient[];
     try {
       fromFile = parseClients(readFileSync(this.#file, 'utf8'), this.#file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        log.warn({ file: this.#file }, 'SCIM token file is gone; its clients are revoked');
+        this.#log.warn({ file: this.#file }, `${this.#label} token file is gone; its clients are revoked`);
         fromFile = [];
       } else {
-        log.error({ file: this.#file, err: (err as Error).message }, 'SCIM token file not reloaded; keeping the previous clients');
+        this.#log.error({ file: this.#file, err: (err as Error).message }, `${this.#label} token file not reloaded; keeping the previous clients`);
         return this.#clients.length;
       }
     }
     this.#apply(this.#inline.concat(fromFile));
-    log.info({ clients: this.clientNames }, 'SCIM clients reloaded');
+    this.#log.info({ clients: this.clientNames }, `${this.#label} clients reloaded`);
     return this.#clients.length;
   }
 
@@ -131,12 +135,12 @@ export class TokenRegistry {
     this.#stopWatching = undefined;
   }
 
-  #apply(clients: ScimClient[]): void {
+  #apply(clients: ApiClient[]): void {
     const seen = new Set<string>();
     for (const c of clients) {
       if (seen.has(c.name)) throw new Error(`client name '${c.name}' is configured twice`);
       seen.add(c.name);
-      if (c.token.length < 16) log.warn({ client: c.name }, 'SCIM token shorter than 16 characters');
+      if (c.token.length < 16) this.#log.warn({ client: c.name }, `${this.#label} token shorter than 16 characters`);
     }
     this.#clients = clients.map((c) => ({ name: c.name, digest: digest(c.token) }));
   }
