@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
-# Benchmarks (JSON results in bench/results/). Today: the SCIM read path against a bare Koa handler.
-#   npm run bench
+# Benchmarks, JSON results in bench/results/ (method and figures: bench/README.md).
+#   npm run bench               every benchmark
+#   npm run bench -- stream     only the stream benchmark (real Kafka and RabbitMQ); or: scim
 source "$(dirname "$0")/lib.sh"
 ensure_node
 ensure_deps
 cd "$IGA_ROOT"
 mkdir -p bench/results
-node bench/scim.bench.ts "$@"
+which="${1:-all}"
+case "$which" in
+  all|scim|stream) ;;
+  *) die "usage: npm run bench [-- scim|stream]" ;;
+esac
+if [ "$which" = all ] || [ "$which" = stream ]; then
+  bash "$IGA_ROOT/scripts/rabbitmq.sh"
+  bash "$IGA_ROOT/scripts/kafka.sh" up
+  say "stream benchmark (bench/stream.bench.ts)"
+  node bench/stream.bench.ts
+fi
+if [ "$which" = all ] || [ "$which" = scim ]; then
+  say "SCIM benchmark (bench/scim.bench.ts)"
+  node bench/scim.bench.ts
+fi

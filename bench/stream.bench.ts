@@ -1,0 +1,178 @@
+/**
+ * Stream benchmark (issue #3 part 7), on the real Kafka broker and RabbitMQ of this machine.
+ * Run: `npm run bench -- stream` (or `node bench/stream.bench.ts`). Settings (env):
+ *   BENCH_E2E_NOTIFICATIONS (5000)  notifications for part (a)
+ *   BENCH_EMPLOYEES (50000), BENCH_POSITIONS (40000)  the university of part (b)
+ * Parts, each a figure measured in this one run:
+ *   (a) end-to-end DFØ notifications/s, RabbitMQ publish → notify event on the out exchange, with
+ *       the DFØ simulator answering at once; against a bare pipe of the same clients
+ *       (RabbitMQ → Kafka → RabbitMQ, no processing) as the ratio;
+ *   (b) initial load of the university from empty state until every account exists (SCIM);
+ *   (c) restore rate of the stores from their changelogs against a bare consume of the same topics;
+ *   (d) peak RSS of the service process.
+ * The service and the bare pipe run as child processes; the simulator in a worker thread.
+ * Writes bench/results/stream.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import kafkajs from 'kafkajs';
+import { expectedActiveCount } from '../connectors/dfo-simulator/expectedAccounts.ts';
+import { osloDate } from '../src/iga/clock.ts';
+import { defaultPolicy } from '../src/iga/policy.ts';
+import { Progress } from '../src/commands/progress.ts';
+import { captureQueue, publishNotifications } from './lib/amqp.ts';
+import { startChild, waitForHttp, waitForLine, type Child } from './lib/childProcess.ts';
+import { benchUniversity, ONE_HOLDER_FIRST_POSITION, type BenchDataset } from './lib/datasets.ts';
+import { bareConsume, restoreAll } from './lib/restoreRate.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const AMQP = process.env.IGA_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const BROKERS = process.env.IGA_KAFKA_BROKERS ?? '127.0.0.1:9092';
+const E2E = Number(process.env.BENCH_E2E_NOTIFICATIONS ?? 5000);
+const EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 50_000);
+const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 40_000);
+const TOKEN = 'bench-scim-token-0123456789';
+const run = `bench-${Date.now().toString(36)}`;
+const today = osloDate(new Date());
+const say = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function startSimulator(spec: BenchDataset): Promise<{ url: string; stop(): Promise<void> }> {
+  const worker = new Worker(new URL('./lib/simWorker.ts', import.meta.url), { workerData: spec });
+  const { url } = await new Promise<{ url: string }>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  return { url, stop: async () => { worker.postMessage('stop'); await new Promise((r) => worker.once('exit', r)); } };
+}
+
+interface ServiceHandle { child: Child; appId: string; exIn: string; exOut: string; scimUrl: string; stateDir: string }
+
+async function startService(name: string, dfoUrl: string): Promise<ServiceHandle> {
+  const appId = `${run}-${name}`;
+  const [scimPort, adminPort] = [await freePort(), await freePort()];
+  const stateDir = await mkdtemp(join(tmpdir(), `iga-bench-${name}-`));
+  const env = {
+    IGA_APP_ID: appId, IGA_KAFKA_BROKERS: BROKERS, IGA_AMQP_URL: AMQP, IGA_AMQP_EXCHANGE_IN: `${appId}.ex_from_dfo`, IGA_AMQP_EXCHANGE_OUT: `${appId}.ex_from_iga`,
+    IGA_DFO_API_URL: dfoUrl, IGA_SCIM_PORT: String(scimPort), IGA_ADMIN_PORT: String(adminPort), IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: `bench:${TOKEN}`,
+    IGA_STATE_DIR: stateDir, IGA_LOG_LEVEL: 'warn', IGA_EMAIL_DOMAIN: 'bench.uib.no',
+  };
+  const child = startChild(['src/cli.ts', 'run'], env, ROOT);
+  await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, child);
+  return { child, appId, exIn: env.IGA_AMQP_EXCHANGE_IN, exOut: env.IGA_AMQP_EXCHANGE_OUT, scimUrl: `http://127.0.0.1:${scimPort}`, stateDir };
+}
+
+async function scimTotal(scimUrl: string, filter: string): Promise<number> {
+  const res = await fetch(`${scimUrl}/Users?count=0&filter=${encodeURIComponent(filter)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (!res.ok) return -1;
+  return ((await res.json()) as { totalResults: number }).totalResults;
+}
+
+/** Publishes `ids` and measures until `expected` events arrived on `exOut`. */
+async function throughput(label: string, exIn: string, exOut: string, ids: number[], expected: number): Promise<{ notifications: number; seconds: number; perSecond: number }> {
+  const capture = await captureQueue(AMQP, exOut);
+  const progress = new Progress(label, expected, { unit: 'events' });
+  const started = performance.now();
+  const publishing = publishNotifications(AMQP, exIn, 'stillinger', ids);
+  await capture.waitFor(expected, (n) => progress.update(n));
+  await publishing;
+  const seconds = (capture.lastAt - started) / 1000;
+  progress.finish();
+  await capture.close();
+  return { notifications: ids.length, seconds, perSecond: ids.length / seconds };
+}
+
+async function cleanTopics(prefix: string): Promise<void> {
+  const admin = new kafkajs.Kafka({ brokers: BROKERS.split(','), clientId: 'bench-clean', logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, node: process.version,
+  settings: { e2eNotifications: E2E, employees: EMPLOYEES, positions: POSITIONS },
+};
+try {
+  // (a) baseline: the bare pipe.
+  say(`(a) bare pipe RabbitMQ → Kafka → RabbitMQ, ${E2E} notifications`);
+  const pipeTopic = `${run}-pipe`;
+  const pipe = startChild(['bench/lib/barePipe.ts', AMQP, `${pipeTopic}.in`, `${pipeTopic}.out`, BROKERS, pipeTopic], {}, ROOT);
+  await waitForLine(pipe, 'ready');
+  const ids = Array.from({ length: E2E }, (_, i) => ONE_HOLDER_FIRST_POSITION + i);
+  const bare = await throughput('bare pipe', `${pipeTopic}.in`, `${pipeTopic}.out`, ids, E2E);
+  await pipe.stop();
+
+  // (a) iga-stream: one CREATE per notification (each position has one current holder).
+  say(`(a) iga-stream end to end, ${E2E} notifications (each: GET position, GET employee, username claim, CREATE)`);
+  const simA = await startSimulator({ dataset: 'one-holder', count: E2E, today });
+  const svcA = await startService('e2e', simA.url);
+  const ours = await throughput('iga-stream', svcA.exIn, svcA.exOut, ids, E2E);
+  await svcA.child.stop();
+  await simA.stop();
+  results.endToEnd = { bare, igaStream: ours, ratio: ours.perSecond / bare.perSecond, target: '>= 0.5' };
+  say(`(a) ${ours.perSecond.toFixed(0)}/s vs bare ${bare.perSecond.toFixed(0)}/s: ratio ${(ours.perSecond / bare.perSecond).toFixed(2)}`);
+
+  // (b) initial load of a university from empty state.
+  say(`(b) initial load: ${EMPLOYEES} employees, ${POSITIONS} positions`);
+  const spec = { dataset: 'university', employees: EMPLOYEES, positions: POSITIONS, seed: 2026, today } as const;
+  const expected = expectedActiveCount(benchUniversity(spec), today, defaultPolicy);
+  const simB = await startSimulator(spec);
+  const svcB = await startService('load', simB.url);
+  const load = new Progress('initial load', expected, { unit: 'active accounts' });
+  const started = performance.now();
+  const positionIds = Array.from({ length: POSITIONS }, (_, i) => 30_000_001 + i);
+  const publishing = publishNotifications(AMQP, svcB.exIn, 'stillinger', positionIds);
+  let active = 0;
+  let lastChange = Date.now();
+  while (active < expected) {
+    await new Promise((r) => setTimeout(r, 500));
+    const n = await scimTotal(svcB.scimUrl, 'active eq true');
+    if (n !== active) lastChange = Date.now();
+    active = Math.max(active, n);
+    load.update(active);
+    if (Date.now() - lastChange > 120_000) throw new Error(`initial load stalled at ${active}/${expected} active accounts`);
+  }
+  const loadSeconds = (performance.now() - started) / 1000;
+  load.finish();
+  await publishing;
+  const peakRss = svcB.child.peakRssBytes();
+  results.initialLoad = { employees: EMPLOYEES, positions: POSITIONS, notifications: POSITIONS, activeAccounts: expected, seconds: loadSeconds, target: '< 120 s' };
+  results.peakRss = { bytes: peakRss, MiB: Math.round(peakRss / 2 ** 20), during: 'initial load (b)' };
+  say(`(b) ${expected} accounts in ${loadSeconds.toFixed(1)} s; (d) peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`);
+  const exit = await svcB.child.stop();
+  if (exit !== 0) say(`warning: the service exited with ${exit} on SIGTERM`);
+  await simB.stop();
+
+  // (c) restore of (b)'s stores vs a bare consume of the same changelog topics.
+  const admin = new kafkajs.Kafka({ brokers: BROKERS.split(','), clientId: 'bench-list', logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  const changelogs = (await admin.listTopics()).filter((t) => t.startsWith(`${svcB.appId}-`) && t.endsWith('-changelog')).sort();
+  await admin.disconnect();
+  say(`(c) restore of ${changelogs.length} changelog topics vs a bare consume`);
+  const rp = new Progress('restore', null, { unit: 'records' });
+  const restore = await restoreAll(BROKERS.split(','), changelogs, (n) => rp.update(n));
+  rp.finish();
+  const bp = new Progress('bare consume', restore.records, { unit: 'records' });
+  const consume = await bareConsume(BROKERS.split(','), changelogs, restore.records, (n) => bp.update(n));
+  bp.finish();
+  results.restore = { topics: changelogs, restore, bareConsume: consume, ratio: restore.perSecond / consume.perSecond, target: '>= 0.7' };
+  say(`(c) restore ${restore.perSecond.toFixed(0)} records/s vs bare consume ${consume.perSecond.toFixed(0)}/s: ratio ${(restore.perSecond / consume.perSecond).toFixed(2)}`);
+  await rm(svcA.stateDir, { recursive: true, force: true });
+  await rm(svcB.stateDir, { recursive: true, force: true });
+} finally {
+  await cleanTopics(run);
+}
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/stream.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+process.exit(0);
