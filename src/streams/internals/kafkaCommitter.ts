@@ -5,6 +5,7 @@
  */
 import type { Producer } from 'kafkajs';
 import type { Kafka } from './kafkaClient.ts';
+import { chunkOutputs } from './sendChunks.ts';
 import type { CommitBatch, TaskCommitter } from './task.ts';
 import { TaskMigratedError } from '../errors.ts';
 
@@ -36,10 +37,14 @@ export class KafkaTaskCommitter implements TaskCommitter {
   async commit(batch: CommitBatch): Promise<Map<string, bigint>> {
     try {
       const txn = (this.txn = await this.producer.transaction());
-      const byTopic = new Map<string, CommitBatch['outputs']>();
-      for (const o of batch.outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
       const written = new Map<string, bigint>();
-      if (byTopic.size > 0) {
+      for (const chunk of chunkOutputs(batch.outputs)) {
+        const byTopic = new Map<string, CommitBatch['outputs']>();
+        for (const o of chunk) {
+          const list = byTopic.get(o.topic);
+          if (list) list.push(o);
+          else byTopic.set(o.topic, [o]);
+        }
         const meta = await txn.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, msgs]) => ({
@@ -47,8 +52,10 @@ export class KafkaTaskCommitter implements TaskCommitter {
             messages: msgs.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestamp: String(m.timestamp), ...(m.partition !== undefined ? { partition: m.partition } : {}) })),
           })),
         });
+        // Changelog records carry an explicit partition: the next offset after this chunk's last one.
         for (const m of meta) {
-          const count = batch.outputs.filter((o) => o.topic === m.topicName && o.partition === m.partition).length;
+          let count = 0;
+          for (const o of byTopic.get(m.topicName) ?? []) if (o.partition === m.partition) count++;
           if (count > 0) written.set(m.topicName, BigInt(m.baseOffset ?? '0') + BigInt(count));
         }
       }
