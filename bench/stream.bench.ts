@@ -3,6 +3,8 @@
  * Run: `npm run bench -- stream` (or `node bench/stream.bench.ts`). Settings (env):
  *   BENCH_E2E_NOTIFICATIONS (5000)  notifications for part (a)
  *   BENCH_EMPLOYEES (50000), BENCH_POSITIONS (40000)  the university of part (b)
+ *   BENCH_PARTS (a,b)  which parts to run; (c) and (d) come with (b)
+ *   BENCH_SERVICE_NODE_OPTIONS  extra Node options for the service process (e.g. --cpu-prof)
  * Parts, each a figure measured in this one run:
  *   (a) end-to-end DFØ notifications/s, RabbitMQ publish → notify event on the out exchange, with
  *       the DFØ simulator answering at once; against a bare pipe of the same clients
@@ -35,6 +37,7 @@ const BROKERS = process.env.IGA_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const E2E = Number(process.env.BENCH_E2E_NOTIFICATIONS ?? 5000);
 const EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 50_000);
 const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 40_000);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b').split(',').map((p) => p.trim()));
 const TOKEN = 'bench-scim-token-0123456789';
 const run = `bench-${Date.now().toString(36)}`;
 const today = osloDate(new Date());
@@ -63,7 +66,8 @@ async function startService(name: string, dfoUrl: string): Promise<ServiceHandle
   const env = {
     IGA_APP_ID: appId, IGA_KAFKA_BROKERS: BROKERS, IGA_AMQP_URL: AMQP, IGA_AMQP_EXCHANGE_IN: `${appId}.ex_from_dfo`, IGA_AMQP_EXCHANGE_OUT: `${appId}.ex_from_iga`,
     IGA_DFO_API_URL: dfoUrl, IGA_SCIM_PORT: String(scimPort), IGA_ADMIN_PORT: String(adminPort), IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: `bench:${TOKEN}`,
-    IGA_STATE_DIR: stateDir, IGA_LOG_LEVEL: 'warn', IGA_EMAIL_DOMAIN: 'bench.uib.no',
+    IGA_STATE_DIR: stateDir, IGA_LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn', IGA_EMAIL_DOMAIN: 'bench.uib.no',
+    ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
   };
   const child = startChild(['src/cli.ts', 'run'], env, ROOT);
   await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, child);
@@ -102,7 +106,20 @@ const results: Record<string, unknown> = {
   date: new Date().toISOString(), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, node: process.version,
   settings: { e2eNotifications: E2E, employees: EMPLOYEES, positions: POSITIONS },
 };
+const stateDirs: string[] = [];
 try {
+  if (PARTS.has('a')) await partA();
+  if (PARTS.has('b')) await partsBCD();
+  for (const d of stateDirs) await rm(d, { recursive: true, force: true });
+} finally {
+  await cleanTopics(run);
+}
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/stream.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+process.exit(0);
+
+async function partA(): Promise<void> {
   // (a) baseline: the bare pipe.
   say(`(a) bare pipe RabbitMQ → Kafka → RabbitMQ, ${E2E} notifications`);
   const pipeTopic = `${run}-pipe`;
@@ -121,6 +138,10 @@ try {
   await simA.stop();
   results.endToEnd = { bare, igaStream: ours, ratio: ours.perSecond / bare.perSecond, target: '>= 0.5' };
   say(`(a) ${ours.perSecond.toFixed(0)}/s vs bare ${bare.perSecond.toFixed(0)}/s: ratio ${(ours.perSecond / bare.perSecond).toFixed(2)}`);
+  stateDirs.push(svcA.stateDir);
+}
+
+async function partsBCD(): Promise<void> {
 
   // (b) initial load of a university from empty state.
   say(`(b) initial load: ${EMPLOYEES} employees, ${POSITIONS} positions`);
@@ -140,7 +161,7 @@ try {
     if (n !== active) lastChange = Date.now();
     active = Math.max(active, n);
     load.update(active);
-    if (Date.now() - lastChange > 120_000) throw new Error(`initial load stalled at ${active}/${expected} active accounts`);
+    if (Date.now() - lastChange > 120_000) throw new Error(`initial load stalled at ${active}/${expected} active accounts; the service's last lines:\n${svcB.child.tail()}`);
   }
   const loadSeconds = (performance.now() - started) / 1000;
   load.finish();
@@ -167,12 +188,5 @@ try {
   bp.finish();
   results.restore = { topics: changelogs, restore, bareConsume: consume, ratio: restore.perSecond / consume.perSecond, target: '>= 0.7' };
   say(`(c) restore ${restore.perSecond.toFixed(0)} records/s vs bare consume ${consume.perSecond.toFixed(0)}/s: ratio ${(restore.perSecond / consume.perSecond).toFixed(2)}`);
-  await rm(svcA.stateDir, { recursive: true, force: true });
-  await rm(svcB.stateDir, { recursive: true, force: true });
-} finally {
-  await cleanTopics(run);
+  stateDirs.push(svcB.stateDir);
 }
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/stream.json'), `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-process.exit(0);

@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { componentLogger } from '../../src/log.ts';
 import { SourceInvalid, SourceRequestRejected, SourceUnavailable } from './errors.ts';
+import { httpGet, type HttpAnswer } from './httpGet.ts';
 import { normaliseId } from './ids.ts';
 import { observeAttempt, type DfoEndpoint, type DfoOutcome } from './metrics.ts';
 import { DEFAULT_RETRY, backoffDelay, isRetriableStatus, parseRetryAfter, type RetryPolicy } from './retry.ts';
@@ -61,7 +62,7 @@ type Attempt = { done: DfoResponse } | { retry: SourceUnavailable };
 
 const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '');
 
-/** Creates a client. Cheap; holds no connections of its own (fetch pools them). */
+/** Creates a client. Cheap; connections are pooled by httpGet's keep-alive agents. */
 export function createDfoClient(options: DfoClientOptions): DfoClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const employeePath = trimSlashes(options.employeePath ?? 'ansatte');
@@ -81,18 +82,16 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
     const started = performance.now();
     let outcome: DfoOutcome = 'network_error';
     try {
-      let res: Response;
-      let text: string;
+      let res: HttpAnswer;
       try {
-        res = await fetch(t.url, { headers: headers(t.date), signal: AbortSignal.timeout(timeoutMs) });
-        text = await res.text();
+        res = await httpGet(t.url, headers(t.date), timeoutMs);
       } catch (err) {
         const timedOut = (err as Error).name === 'TimeoutError';
         outcome = timedOut ? 'timeout' : 'network_error';
         const what = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${describeCause(err)})`;
         return { retry: new SourceUnavailable(`DFØ ${t.url}: ${what}`, { cause: err }) };
       }
-      const status = res.status;
+      const { status, text } = res;
       if (status >= 200 && status < 300) {
         outcome = 'ok';
         return { done: { kind: 'found', body: parseJson(text, t.url) } };
@@ -106,13 +105,13 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
         outcome = 'routing_404';
         const detail = faultText === null ? 'without a DFØ fault body' : `with unexpected faultText ${JSON.stringify(faultText)}`;
         throw new SourceUnavailable(
-          `DFØ ${t.url}: 404 ${detail} (server: ${res.headers.get('server') ?? 'unknown'}); the gateway route or path is likely wrong`,
+          `DFØ ${t.url}: 404 ${detail} (server: ${res.header('server') ?? 'unknown'}); the gateway route or path is likely wrong`,
           { status },
         );
       }
       if (isRetriableStatus(status)) {
         outcome = status === 429 ? 'rate_limited' : 'server_error';
-        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+        const retryAfterMs = parseRetryAfter(res.header('retry-after'));
         return { retry: new SourceUnavailable(`DFØ ${t.url}: HTTP ${status}`, { status, retryAfterMs }) };
       }
       outcome = 'rejected';

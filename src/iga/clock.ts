@@ -57,10 +57,29 @@ function osloOffsetMs(instantMs: number): number {
   return asUtc.getTime() + w.msOfDay - instantMs;
 }
 
+/**
+ * Oslo's offset for the UTC hour holding `instantMs`. Oslo's offset only changes on whole UTC hours
+ * (01:00 UTC), so one lookup per hour serves every instant in it; formatToParts costs microseconds
+ * and "today" is asked for on every record.
+ */
+const offsetByHour = new Map<number, number>();
+function hourOffsetMs(instantMs: number): number {
+  const hour = Math.floor(instantMs / 3_600_000);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    offset = osloOffsetMs(hour * 3_600_000);
+    if (offsetByHour.size >= 4096) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
 /** The calendar day in Europe/Oslo at `now` (e.g. 2020-06-30T22:30Z → '2020-07-01'). */
 export function osloDate(now: Date): IsoDate {
-  const w = osloWallTime(now);
-  return `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+  const t = now.getTime();
+  if (!Number.isFinite(t)) throw new IgaRuleError('invalid-date', 'invalid Date');
+  const wall = new Date(t + hourOffsetMs(t));
+  return `${String(wall.getUTCFullYear()).padStart(4, '0')}-${String(wall.getUTCMonth() + 1).padStart(2, '0')}-${String(wall.getUTCDate()).padStart(2, '0')}`;
 }
 
 /**

@@ -31,6 +31,13 @@ describe('osloDate', () => {
   test('throws on an invalid Date', () => {
     assert.throws(() => osloDate(new Date('nope')), (e) => e instanceof IgaRuleError && e.code === 'invalid-date');
   });
+
+  test('property: the per-hour offset cache agrees with the time-zone database for any instant 1970–2200', () => {
+    const tzdb = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' });
+    fc.assert(fc.property(fc.integer({ min: 0, max: Date.parse('2200-12-31T23:59:59Z') }), (ms) => {
+      assert.equal(osloDate(new Date(ms)), tzdb.format(new Date(ms)));
+    }), { numRuns: 20_000 });
+  });
 });
 
 describe('osloMidnightUtc', () => {
