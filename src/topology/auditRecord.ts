@@ -79,6 +79,12 @@ export function buildAuditRecord(args: {
 }
 
 const origin = z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() });
+const cause = z.object({
+  kind: z.enum(['ansatte', 'stillinger', 'timer', 'username', 'reconcile']),
+  id: z.string(),
+  amqpMessageId: z.string().nullable().default(null),
+  raw: origin.nullable().default(null),
+});
 const affiliation = z.object({ positionId: z.string(), startDate: z.string().nullable(), endDate: z.string().nullable() });
 const common = z.object({
   at: z.string(),
@@ -89,12 +95,7 @@ const common = z.object({
   detail: z.string(),
   policyVersion: z.string(),
   today: z.string(),
-  cause: z.object({
-    kind: z.enum(['ansatte', 'stillinger', 'timer', 'username', 'reconcile']),
-    id: z.string(),
-    amqpMessageId: z.string().nullable().default(null),
-    raw: origin.nullable().default(null),
-  }),
+  cause: cause.extend({ via: cause.optional() }),
   account: z.record(z.string(), z.unknown()).optional(),
 });
 const v2 = common.extend({

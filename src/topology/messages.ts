@@ -23,13 +23,15 @@ export interface Cause {
   id: string;
   amqpMessageId: string | null;
   raw: RecordOrigin | null;
+  /** For a username grant: the cause of the claim it answers (e.g. the DFØ event that made the person eligible). */
+  via?: Omit<Cause, 'via'>;
 }
 
 /** Person-keyed events (repartition topic, key = employee id). */
 export type PersonEvent =
   | { type: 'employee-changed'; employeeId: string; cause: Cause }
   | { type: 'holder'; employeeId: string; positionId: string; ranges: DateRange[]; cause: Cause; dfoResponse: unknown }
-  | { type: 'username-granted'; employeeId: string; userName: string };
+  | { type: 'username-granted'; employeeId: string; userName: string; claimCause?: Cause };
 
 /** Stem-keyed username claims (repartition topic, key = stem). */
 export interface UsernameClaim {
@@ -37,6 +39,8 @@ export interface UsernameClaim {
   employeeId: string;
   /** A name granted to this person before; granted again when still theirs. */
   preferred?: string;
+  /** The cause of the decision that claimed the name; travels back with the grant for the audit. */
+  cause?: Cause;
 }
 
 /** What the person processor hands the account processor. */

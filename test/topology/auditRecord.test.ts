@@ -69,6 +69,7 @@ describe('audit records', () => {
     // The create was caused by the username grant; it links to the CREATE event it sent.
     const create = byPerson.get('100001')![1]!;
     assert.equal(create.cause.kind, 'username');
+    assert.deepEqual(create.cause.via, { kind: 'stillinger', id: '30000001', amqpMessageId: 'amqp-msg-1', raw: { topic: T.raw, partition: 0, offset: '0' } }, 'the create names the DFØ event that made the person eligible');
     assert.equal(create.notify?.type, 'CREATE');
     assert.equal(create.notify?.eventId, `${create.accountId}:v1`);
     assert.equal(create.notify?.attributes, undefined);
@@ -93,6 +94,7 @@ describe('audit records', () => {
     const timer = audits();
     assert.deepEqual(timer.map((r) => [r.employeeId, r.decision, r.cause.kind]), [['100002', 'request-username', 'timer'], ['100002', 'create', 'username']]);
     assert.equal(timer[0]!.cause.id, '2026-03-05');
+    assert.deepEqual(timer[1]!.cause.via, { kind: 'timer', id: '2026-03-05', amqpMessageId: null, raw: null });
     assert.deepEqual(timer[0]!.dfoResponses, []);
     assert.equal(timer[0]!.cause.raw, null);
     assert.deepEqual(notifies().map((n) => n.type), ['CREATE']);

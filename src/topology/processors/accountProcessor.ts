@@ -31,7 +31,7 @@ export function accountProcessor(deps: IgaDeps): Processor<PersonUpdate> {
     const account = 'account' in d ? d.account : null;
     let notify: NotifyRecord | undefined;
     if (d.kind === 'request-username') {
-      const claim: UsernameClaim = { stem: d.stem, employeeId: u.employeeId, ...(d.preferredUserName ? { preferred: d.preferredUserName } : {}) };
+      const claim: UsernameClaim = { stem: d.stem, employeeId: u.employeeId, ...(d.preferredUserName ? { preferred: d.preferredUserName } : {}), cause: u.cause };
       ctx.forward(record(d.stem, claim, ts), ACCOUNT_OUTPUTS.claims);
     } else if (account) {
       ctx.forward(record(account.id, account, ts), ACCOUNT_OUTPUTS.accounts);

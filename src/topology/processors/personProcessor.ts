@@ -86,7 +86,10 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
       }
       case 'username-granted': {
         const p = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
-        handOn(id, p, { kind: 'username', id, amqpMessageId: null, raw: ctx.recordOrigin() }, { grant: { userName: e.userName } });
+        const c = e.claimCause;
+        const via = c ? { via: { kind: c.kind, id: c.id, amqpMessageId: c.amqpMessageId, raw: c.raw } } : {};
+        const cause: Cause = { kind: 'username', id, amqpMessageId: null, raw: ctx.recordOrigin(), ...via };
+        handOn(id, p, cause, { grant: { userName: e.userName } });
         return;
       }
     }
