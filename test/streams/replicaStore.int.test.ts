@@ -143,6 +143,22 @@ describe('ReplicaStore on the real broker', () => {
     await again.close();
   });
 
+  test('an empty topic is ready at once; a second replica on a folder another one holds keeps its copy in memory', async () => {
+    const topic = `${prefix}-empty`;
+    await createTopic(topic, true);
+    const first = replica(topic, { name: 'shared' });
+    await first.start();
+    await first.ready;
+    assert.equal(first.recordsRead, 0);
+    const second = replica(topic, { name: 'shared' }); // same folder: RocksDB's lock is taken
+    await second.start();
+    await producer.send({ topic, messages: [{ key: 'x', value: json({ v: 1 }) }] });
+    await second.ready;
+    for (const r of [first, second]) await eventually('both replicas to see the record', async () => (await r.view().get('x')) !== undefined);
+    await second.close();
+    await first.close();
+  });
+
   test('TopicRecordReader reads one record by its coordinates, and says why one is missing', async () => {
     const topic = `${prefix}-raw`;
     await createTopic(topic, false);
