@@ -20,6 +20,16 @@ const commands: Record<string, Command> = {
     summary: 'the whole flow on the local brokers with a sample university',
     run: async (args) => (await import('./commands/demo.ts')).demoCommand(args),
   },
+  explain: {
+    usage: 'explain <who> [--at YYYY-MM-DD] [--json]',
+    summary: 'why a person has (or lacks) an account: affiliations, decisions and their inputs',
+    run: async (args) => (await import('./commands/explain.ts')).explainCommand(args),
+  },
+  upcoming: {
+    usage: 'upcoming [--days N] [--json]',
+    summary: 'accounts that will be created, blocked or reactivated in the next N days, and why',
+    run: async (args) => (await import('./commands/upcoming.ts')).upcomingCommand(args),
+  },
 };
 
 function help(): string {

@@ -15,6 +15,8 @@ import { startAdminServer, type AdminRoutes } from '../admin/index.ts';
 import { AccountIndex, startScimServer } from '../scim/index.ts';
 import { GlobalTable, StreamsApp } from '../streams/index.ts';
 import { buildIgaTopology } from '../topology/topology.ts';
+import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.ts';
+import { explainRoutes } from '../explain/routes.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -36,6 +38,8 @@ export interface RunningService {
   adminUrl: string | null;
   /** Resolves once the account replica has caught up. */
   ready: Promise<void>;
+  /** The replicas behind explain/upcoming (null without the admin API). */
+  explain: ExplainReplicas | null;
   close(): Promise<void>;
 }
 
@@ -101,10 +105,17 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       closers.push(async () => { await scim.close(); tokens.close(); });
     }
     let adminUrl: string | null = null;
+    let explain: ExplainReplicas | null = null;
     if (!skip.has('admin')) {
+      // Explain and upcoming answer from local replicas, so any instance can answer them.
+      const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log });
+      explain = replicas;
+      closers.push(() => replicas.close());
       const adminTokens = new TokenRegistry({ label: 'admin', tokens: cfg.admin.tokens, ...(cfg.admin.tokensFile ? { file: cfg.admin.tokensFile } : {}) });
       if (cfg.admin.tokensFile) adminTokens.watch();
-      const routes: AdminRoutes[] = [];
+      const routes: AdminRoutes[] = [
+        explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
+      ];
       const admin = await startAdminServer({
         port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log,
         readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
@@ -113,7 +124,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       closers.push(async () => { await admin.close(); adminTokens.close(); });
     }
     log.info({ scim: scimUrl, admin: adminUrl, app: cfg.appId }, 'iga-stream started');
-    return { streams, index, scimUrl, adminUrl, ready, close };
+    return { streams, index, scimUrl, adminUrl, ready, explain, close };
   } catch (err) {
     await close();
     throw err;

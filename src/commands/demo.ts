@@ -23,8 +23,9 @@ export async function demoCommand(args: string[]): Promise<void> {
   const today = osloDate(new Date());
   const uni = generateUniversity({ seed: 2026, employees, positions, today });
   const token = 'demo-token-0123456789';
+  const adminToken = 'demo-admin-token-0123456789';
   const env = {
-    IGA_APP_ID: `iga-demo-${Date.now().toString(36)}`, IGA_STATE_DIR: '.state/demo', IGA_SCIM_TOKENS: `demo:${token}`,
+    IGA_APP_ID: `iga-demo-${Date.now().toString(36)}`, IGA_STATE_DIR: '.state/demo', IGA_SCIM_TOKENS: `demo:${token}`, IGA_ADMIN_TOKENS: `demo-ops:${adminToken}`,
     IGA_SCIM_HOST: '127.0.0.1', IGA_DFO_API_URL: 'http://127.0.0.1:8090/dfo', IGA_INSTITUTION: 'demo', IGA_EMAIL_DOMAIN: 'demo.uib.no',
     IGA_PUNCTUATE_INTERVAL_MS: '1000', ...process.env,
   };
@@ -76,10 +77,18 @@ export async function demoCommand(args: string[]): Promise<void> {
   if (sample) {
     out(`\ntry:\n  curl -s -H 'Authorization: Bearer ${token}' '${service.scimUrl}/Users?userName=${sample.userName}'\n`);
     out(`  curl -s -H 'Authorization: Bearer ${token}' '${service.scimUrl}/Users?filter=active%20eq%20false&count=5'\n`);
+    // Why does this person have (or not have) an account, and what will change next week?
+    const blockedOne = accounts.find((a) => !a.active) ?? sample;
+    const cli = `IGA_ADMIN_URL=${service.adminUrl} IGA_ADMIN_TOKEN=${adminToken} node src/cli.ts`;
+    out(`\nexplain and upcoming (admin API, while the demo serves):\n`);
+    out(`  ${cli} explain ${blockedOne.userName.split('@')[0]}\n`);
+    out(`  ${cli} explain ${sample.personId} --at ${osloDate(new Date(Date.now() + 30 * 86_400_000))}\n`);
+    out(`  ${cli} upcoming --days 7\n`);
+    out(`  curl -s -H 'Authorization: Bearer ${adminToken}' '${service.adminUrl}/admin/explain/${blockedOne.userName}'\n`);
   }
   const close = async () => { await service.close(); await ch.close().catch(() => undefined); await conn.close().catch(() => undefined); await sim.close(); };
   if (process.stdin.isTTY || args.includes('--serve')) {
-    out('\nserving SCIM until Ctrl-C\n');
+    out('\nserving SCIM and the admin API until Ctrl-C\n');
     installShutdown(close);
     return;
   }

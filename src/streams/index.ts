@@ -6,3 +6,5 @@ export { StreamsApp, type StreamsOptions, type StreamsState } from './streamsApp
 export { StreamsError, TaskMigratedError, isRetriable } from './errors.ts';
 export { TopologyTestDriver } from './testDriver.ts';
 export { GlobalTable, type GlobalTableOptions } from './globalTable.ts';
+export { ReplicaStore, identityMapping, type ReplicaStoreOptions, type ReplicaMapping, type ReplicaRecord, type ReplicaWrite } from './replicaStore.ts';
+export { TopicRecordReader, type StoredRecord, type ReadResult } from './recordReader.ts';

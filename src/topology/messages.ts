@@ -3,7 +3,7 @@
  * is an input boundary; internal topics carry the types below.
  */
 import { z } from 'zod';
-import type { Account, DateRange, Employee, IsoDate } from '../iga/model.ts';
+import type { DateRange, Employee } from '../iga/model.ts';
 import type { RecordOrigin } from '../streams/index.ts';
 
 /** The ingress connector's mirror of one DFØ notification (topic `<app>.dfo.events`, key `<kind>:<id>`). */
@@ -23,13 +23,15 @@ export interface Cause {
   id: string;
   amqpMessageId: string | null;
   raw: RecordOrigin | null;
+  /** For a username grant: the cause of the claim it answers (e.g. the DFØ event that made the person eligible). */
+  via?: Omit<Cause, 'via'>;
 }
 
 /** Person-keyed events (repartition topic, key = employee id). */
 export type PersonEvent =
   | { type: 'employee-changed'; employeeId: string; cause: Cause }
   | { type: 'holder'; employeeId: string; positionId: string; ranges: DateRange[]; cause: Cause; dfoResponse: unknown }
-  | { type: 'username-granted'; employeeId: string; userName: string };
+  | { type: 'username-granted'; employeeId: string; userName: string; claimCause?: Cause };
 
 /** Stem-keyed username claims (repartition topic, key = stem). */
 export interface UsernameClaim {
@@ -37,6 +39,8 @@ export interface UsernameClaim {
   employeeId: string;
   /** A name granted to this person before; granted again when still theirs. */
   preferred?: string;
+  /** The cause of the decision that claimed the name; travels back with the grant for the audit. */
+  cause?: Cause;
 }
 
 /** What the person processor hands the account processor. */
@@ -46,24 +50,12 @@ export interface PersonUpdate {
   affiliations: import('../iga/model.ts').Affiliation[];
   cause: Cause;
   grant?: { userName: string };
-  dfoResponse?: unknown;
+  /** Every DFØ response this change rests on (e.g. the position and, for a new holder, the employee). */
+  dfoResponses: import('./auditRecord.ts').DfoResponseLink[];
 }
 
 /** Notify record (topic `<app>.iga.notify`, key = account id); the egress connector renders the SCIM event. */
 export type { NotifyRecord } from '../../connectors/rabbitmq/notifyEvent.ts';
 
-/** One decision with its inputs (topic `<app>.iga.audit`, key = employee id). */
-export interface AuditRecord {
-  at: string;
-  employeeId: string;
-  accountId: string | null;
-  decision: string;
-  rule: string;
-  detail: string;
-  policyVersion: string;
-  today: IsoDate;
-  cause: Cause;
-  dfoResponse?: unknown;
-  notifyEventId?: string;
-  account?: Account;
-}
+/** One decision with its inputs (topic `<app>.iga.audit`, key = employee id): see auditRecord.ts. */
+export type { AuditRecord, DfoResponseLink, NotifyLink } from './auditRecord.ts';

@@ -18,6 +18,9 @@ import { PartitionReader } from '../../src/streams/internals/partitionReader.ts'
 import { rootLogger } from '../../src/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 
+/** The admin token the stack's service accepts. */
+export const ADMIN_TOKEN = 'e2e-admin-secret';
+
 export interface NotifyEvent { routingKey: string; messageId: string; contentType: string; persistent: boolean; body: { schemas: string[]; resourceUris: string[]; type: string; attributes?: string[] } }
 
 export interface Stack {
@@ -28,9 +31,12 @@ export interface Stack {
   events: NotifyEvent[];
   clock: { now: number; set(iso: string): void };
   scim(path: string): Promise<{ status: number; body: any }>;
+  /** GET on the admin API with the admin token (`/admin` is prefixed). */
+  admin(path: string, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
   quiesce(): Promise<void>;
   readTopic(topic: string): Promise<Array<{ key: string; value: any }>>;
-  restart(): Promise<void>;
+  /** Stops the service, runs `whileDown` (e.g. moves the clock), and starts it again on the same state. */
+  restart(whileDown?: () => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +50,7 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
   const sim = await startDfoSimulator({ amqp: { url: amqpUrl, exchange: exIn }, today: () => osloDate(new Date(clock.now)) });
   const config = loadConfig({
     IGA_KAFKA_BROKERS: kafkaBrokers.join(','), IGA_AMQP_URL: amqpUrl, IGA_AMQP_EXCHANGE_IN: exIn, IGA_AMQP_EXCHANGE_OUT: exOut,
-    IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: 'tests:e2e-secret',
+    IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: 'tests:e2e-secret', IGA_ADMIN_TOKENS: `ops:${ADMIN_TOKEN}`,
     IGA_SCIM_RESOURCE_URI_PREFIX: 'https://gw-uib.intark.uh-it.no/iga/scim/v2', IGA_EMAIL_DOMAIN: 'uib.no', IGA_INSTITUTION: 'uib',
     IGA_APP_ID: appId, IGA_STATE_DIR: stateDir, IGA_PARTITIONS: String(opts.partitions ?? 3), IGA_COMMIT_INTERVAL_MS: '50',
     IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500',
@@ -88,6 +94,10 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
       const res = await fetch(`${stack.service.scimUrl}${path}`, { headers: { authorization: 'Bearer e2e-secret', accept: 'application/scim+json' } });
       return { status: res.status, body: res.status === 204 ? null : await res.json() };
     },
+    async admin(path, token = ADMIN_TOKEN) {
+      const res = await fetch(`${stack.service.adminUrl}/admin${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: await res.json(), headers: res.headers };
+    },
     async quiesce() {
       let streak = 0;
       await eventually('the topology and egress to process everything', async () => {
@@ -116,8 +126,9 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
       }
       return out;
     },
-    async restart() {
+    async restart(whileDown) {
       await stack.service.close();
+      await whileDown?.();
       service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-2', log: rootLogger });
       stack.service = service;
       await service.ready;

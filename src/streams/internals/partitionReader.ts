@@ -77,19 +77,59 @@ export class PartitionReader {
       maxBytes,
       topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes }] }],
     });
-    const partitionData = responses[0].partitions[0];
-    const batch = new Batch(topic, offset.toString(), partitionData);
-    const lso = BigInt(partitionData.lastStableOffset);
-    const lastStableOffset = lso >= 0n ? lso : BigInt(partitionData.highWatermark);
-    // Raw messages include markers and aborted records: the next fetch starts after the last of them.
-    const raw: Array<{ offset: string }> = partitionData.messages;
-    const lastRaw = raw.length > 0 ? BigInt(raw[raw.length - 1]!.offset) + 1n : offset;
-    const nextOffset = lastRaw > offset ? lastRaw : offset;
-    return { records: batch.messages, nextOffset, lastStableOffset };
+    return toResult(topic, offset, responses[0].partitions[0]);
+  }
+
+  /**
+   * One fetch of several partitions of `topic` (one request per leader broker): what a follower of
+   * a whole topic needs. A broker answers the requests of one connection in order, so one
+   * long-polling fetch per partition on a shared connection would queue behind each other.
+   * Results are keyed by partition.
+   */
+  async fetchMany(topic: string, from: ReadonlyMap<number, bigint>, opts: { maxWaitMs?: number; maxBytes?: number } = {}): Promise<Map<number, FetchResult>> {
+    await this.connect();
+    await this.cluster.addTargetTopic(topic);
+    const partitions = [...from.keys()];
+    let leaders = this.cluster.findLeaderForPartitions(topic, partitions);
+    if (Object.values(leaders).flat().length < partitions.length) {
+      await this.cluster.refreshMetadata();
+      leaders = this.cluster.findLeaderForPartitions(topic, partitions);
+      const led = Object.values(leaders).flat().length;
+      if (led < partitions.length) throw new Error(`no leader for ${partitions.length - led} partition(s) of ${topic}`);
+    }
+    const maxBytes = opts.maxBytes ?? 1024 * 1024;
+    const out = new Map<number, FetchResult>();
+    await Promise.all(Object.entries(leaders).map(async ([nodeId, ps]) => {
+      const broker = await this.cluster.findBroker({ nodeId });
+      const { responses } = await broker.fetch({
+        replicaId: -1,
+        isolationLevel: READ_COMMITTED,
+        maxWaitTime: opts.maxWaitMs ?? 0,
+        minBytes: 1,
+        maxBytes: maxBytes * ps.length,
+        topics: [{ topic, partitions: ps.map((partition) => ({ partition, fetchOffset: from.get(partition)!.toString(), maxBytes })) }],
+      });
+      for (const partitionData of responses[0].partitions) {
+        const offset = from.get(partitionData.partition)!;
+        out.set(partitionData.partition, toResult(topic, offset, partitionData));
+      }
+    }));
+    return out;
   }
 
   async close(): Promise<void> {
     if (this.connected) await this.cluster.disconnect();
     this.connected = false;
   }
+}
+
+function toResult(topic: string, offset: bigint, partitionData: any): FetchResult {
+  const batch = new Batch(topic, offset.toString(), partitionData);
+  const lso = BigInt(partitionData.lastStableOffset);
+  const lastStableOffset = lso >= 0n ? lso : BigInt(partitionData.highWatermark);
+  // Raw messages include markers and aborted records: the next fetch starts after the last of them.
+  const raw: Array<{ offset: string }> = partitionData.messages;
+  const lastRaw = raw.length > 0 ? BigInt(raw[raw.length - 1]!.offset) + 1n : offset;
+  const nextOffset = lastRaw > offset ? lastRaw : offset;
+  return { records: batch.messages, nextOffset, lastStableOffset };
 }

@@ -11,7 +11,8 @@ import { osloDate } from '../../iga/clock.ts';
 import type { KeyValueStore } from '../../stores/keyValueStore.ts';
 import { record, type Processor, type ProcessorContext } from '../../streams/index.ts';
 import type { IgaDeps } from '../deps.ts';
-import type { AuditRecord, NotifyRecord, PersonUpdate, UsernameClaim } from '../messages.ts';
+import { buildAuditRecord } from '../auditRecord.ts';
+import type { NotifyRecord, PersonUpdate, UsernameClaim } from '../messages.ts';
 
 export const ACCOUNT_STORES = ['accounts'] as const;
 export const ACCOUNT_OUTPUTS = { claims: 'username-claims-sink', accounts: 'accounts-sink', notify: 'notify-sink', audit: 'audit-sink' } as const;
@@ -24,12 +25,13 @@ export function accountProcessor(deps: IgaDeps): Processor<PersonUpdate> {
   let ctx: ProcessorContext;
   let accounts: KeyValueStore<AccountState>;
 
-  function emit(u: PersonUpdate, d: AccountDecision, today: string, now: string): void {
+  /** Forwards what the decision causes, then exactly one audit record with its links. */
+  function emit(u: PersonUpdate, d: AccountDecision, now: string): void {
     const ts = ctx.currentWallClockTime();
     const account = 'account' in d ? d.account : null;
     let notify: NotifyRecord | undefined;
     if (d.kind === 'request-username') {
-      const claim: UsernameClaim = { stem: d.stem, employeeId: u.employeeId, ...(d.preferredUserName ? { preferred: d.preferredUserName } : {}) };
+      const claim: UsernameClaim = { stem: d.stem, employeeId: u.employeeId, ...(d.preferredUserName ? { preferred: d.preferredUserName } : {}), cause: u.cause };
       ctx.forward(record(d.stem, claim, ts), ACCOUNT_OUTPUTS.claims);
     } else if (account) {
       ctx.forward(record(account.id, account, ts), ACCOUNT_OUTPUTS.accounts);
@@ -43,13 +45,10 @@ export function accountProcessor(deps: IgaDeps): Processor<PersonUpdate> {
       };
       ctx.forward(record(account.id, notify, ts), ACCOUNT_OUTPUTS.notify);
     }
-    const audit: AuditRecord = {
-      at: now, employeeId: u.employeeId, accountId: account?.id ?? null, decision: d.kind, rule: d.reason.rule,
-      detail: d.reason.detail, policyVersion: d.reason.policyVersion, today, cause: u.cause,
-      ...(u.dfoResponse !== undefined ? { dfoResponse: u.dfoResponse } : {}),
-      ...(notify ? { notifyEventId: notify.eventId } : {}),
-      ...(account ? { account } : {}),
-    };
+    const audit = buildAuditRecord({
+      employeeId: u.employeeId, decision: d, cause: u.cause, dfoResponses: u.dfoResponses, affiliations: u.affiliations,
+      ...(notify ? { notify: { eventId: notify.eventId, type: notify.type, ...(notify.attributes ? { attributes: notify.attributes } : {}) } } : {}),
+    });
     ctx.forward(record(u.employeeId, audit, ts), ACCOUNT_OUTPUTS.audit);
   }
 
@@ -70,7 +69,7 @@ export function accountProcessor(deps: IgaDeps): Processor<PersonUpdate> {
         : decideAccount(state, input);
       const next = evolve(state, decision);
       if (JSON.stringify(next) !== JSON.stringify(state)) accounts.put(u.employeeId, next);
-      emit(u, decision, today, now);
+      emit(u, decision, now);
     },
   };
 }

@@ -11,7 +11,7 @@ import type { Affiliation, Employee } from '../../iga/model.ts';
 import type { KeyValueStore } from '../../stores/keyValueStore.ts';
 import { isRetriable, record, type Processor, type ProcessorContext } from '../../streams/index.ts';
 import type { IgaDeps } from '../deps.ts';
-import type { Cause, PersonEvent, PersonUpdate } from '../messages.ts';
+import type { Cause, DfoResponseLink, PersonEvent, PersonUpdate } from '../messages.ts';
 import { dueKey, takeDue } from './parking.ts';
 
 export interface PersonState { employee: Employee | null; affiliations: Affiliation[]; dfoEmployee?: unknown; updatedAt: string }
@@ -47,7 +47,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
   }
 
   function handOn(id: string, p: PersonState, cause: Cause, extra: Partial<PersonUpdate> = {}): void {
-    const update: PersonUpdate = { employeeId: id, employee: p.employee, affiliations: p.affiliations, cause, ...extra };
+    const update: PersonUpdate = { employeeId: id, employee: p.employee, affiliations: p.affiliations, cause, dfoResponses: [], ...extra };
     ctx.forward(record(id, update, ctx.currentWallClockTime()));
   }
 
@@ -65,26 +65,31 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         if (JSON.stringify(res.value) === JSON.stringify(stored.employee)) return;
         const next = { ...stored, employee: res.value, dfoEmployee: res.raw, updatedAt: nowIso() };
         save(id, next);
-        handOn(id, next, e.cause, { dfoResponse: res.raw });
+        handOn(id, next, e.cause, { dfoResponses: [{ resource: 'ansatte', id, response: res.raw }] });
         return;
       }
       case 'holder': {
         let employee = stored?.employee ?? null;
         let dfoEmployee = stored?.dfoEmployee;
+        const used: DfoResponseLink[] = [{ resource: 'stillinger', id: e.positionId, response: e.dfoResponse }];
         if (!employee) {
           const res = await fetchEmployee(e, attempts);
           if (!res) return;
           if (res.kind === 'found') { employee = res.value; dfoEmployee = res.raw; }
+          used.push({ resource: 'ansatte', id, response: res.kind === 'found' ? res.raw : { gone: res.reason } });
         }
         const change = applyHolderRanges(stored?.affiliations ?? [], e.positionId, e.ranges);
         const next: PersonState = { employee, affiliations: change.next, dfoEmployee, updatedAt: nowIso() };
         save(id, next);
-        handOn(id, next, e.cause, { dfoResponse: e.dfoResponse });
+        handOn(id, next, e.cause, { dfoResponses: used });
         return;
       }
       case 'username-granted': {
         const p = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
-        handOn(id, p, { kind: 'username', id, amqpMessageId: null, raw: ctx.recordOrigin() }, { grant: { userName: e.userName } });
+        const c = e.claimCause;
+        const via = c ? { via: { kind: c.kind, id: c.id, amqpMessageId: c.amqpMessageId, raw: c.raw } } : {};
+        const cause: Cause = { kind: 'username', id, amqpMessageId: null, raw: ctx.recordOrigin(), ...via };
+        handOn(id, p, cause, { grant: { userName: e.userName } });
         return;
       }
     }

@@ -41,7 +41,9 @@ export function usernameRegistry(deps: IgaDeps): Processor<UsernameClaim> {
     async process(r) {
       const claim = r.value;
       const local = await grant(claim);
-      const event: PersonEvent = { type: 'username-granted', employeeId: claim.employeeId, userName: userNameFor(local, deps.emailDomain) };
+      const event: PersonEvent = {
+        type: 'username-granted', employeeId: claim.employeeId, userName: userNameFor(local, deps.emailDomain), ...(claim.cause ? { claimCause: claim.cause } : {}),
+      };
       ctx.forward(record(claim.employeeId, event, r.timestamp));
     },
   };

@@ -1,0 +1,81 @@
+/**
+ * The local replicas that let any instance answer explain and upcoming queries without routing
+ * them to the task that owns the person: the persons and timers stores (from their changelogs, as
+ * they are) and an index over the audit topic, `<employeeId>|<partition>|<offset>` → record, so one
+ * person's history is a prefix range in decision order. Plus a reader for the raw events the audit
+ * records point at.
+ */
+import { join } from 'node:path';
+import { topicNames } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { prefixRange, type ReadOnlyKeyValueStore } from '../stores/keyValueStore.ts';
+import { ReplicaStore, TopicRecordReader, changelogTopic, identityMapping, type ReplicaMapping } from '../streams/index.ts';
+import type { PersonState } from '../topology/processors/personProcessor.ts';
+
+/** Key of one audit record in the index. Offsets are padded so keys sort in offset order. */
+export function auditIndexKey(employeeId: string, partition: number, offset: bigint | string): string {
+  return `${employeeId}|${partition}|${String(offset).padStart(20, '0')}`;
+}
+
+/** The audit topic's key is the employee id; records without one cannot be indexed. */
+const auditIndex: ReplicaMapping = (r) => (r.value === null || r.key === '' ? [] : [[auditIndexKey(r.key, r.partition, r.offset), r.value]]);
+
+export interface ExplainReplicas {
+  persons: ReadOnlyKeyValueStore<PersonState>;
+  timers: ReadOnlyKeyValueStore<{ day: string }>;
+  audit: ReadOnlyKeyValueStore<unknown>;
+  raw: TopicRecordReader;
+  /** One person's audit records in decision order (oldest first), with their coordinates. */
+  history(employeeId: string): Promise<Array<{ partition: number; offset: string; value: unknown }>>;
+  /** True once every replica caught up with the end offsets it saw at start. */
+  isReady(): boolean;
+  /** Resolves when every replica caught up. */
+  ready: Promise<void>;
+  /** Records not yet read, summed over the replicas. */
+  lag(): number;
+  close(): Promise<void>;
+}
+
+/** Opens and starts the replicas under `<stateDir>/<appId>/replicas/`. */
+export async function startExplainReplicas(opts: { brokers: string[]; appId: string; stateDir: string; log: Logger }): Promise<ExplainReplicas> {
+  const dir = join(opts.stateDir, opts.appId, 'replicas');
+  const make = (name: string, topic: string, map: ReplicaMapping = identityMapping, version = '1') => new ReplicaStore({
+    name, topic, map, version, brokers: opts.brokers, dir: join(dir, name), clientId: `${opts.appId}-${name}-replica`, log: opts.log,
+  });
+  const replicas = [
+    make('persons', changelogTopic(opts.appId, 'persons')),
+    make('timers', changelogTopic(opts.appId, 'timers')),
+    make('audit-index', topicNames(opts.appId).audit, auditIndex, 'by-employee-1'),
+  ] as const;
+  const started: ReplicaStore[] = [];
+  try {
+    for (const r of replicas) { await r.start(); started.push(r); }
+  } catch (err) {
+    for (const r of started) await r.close().catch(() => undefined);
+    throw err;
+  }
+  const [persons, timers, audit] = replicas;
+  const auditView = audit.view<unknown>();
+  const raw = new TopicRecordReader({ brokers: opts.brokers, clientId: `${opts.appId}-raw-reader`, log: opts.log });
+  return {
+    persons: persons.view<PersonState>(),
+    timers: timers.view<{ day: string }>(),
+    audit: auditView,
+    raw,
+    async history(employeeId) {
+      const out: Array<{ partition: number; offset: string; value: unknown }> = [];
+      for await (const [k, value] of auditView.range(prefixRange(`${employeeId}|`))) {
+        const [, partition, offset] = k.split('|') as [string, string, string];
+        out.push({ partition: Number(partition), offset: offset.replace(/^0+(?=\d)/, ''), value });
+      }
+      return out;
+    },
+    isReady: () => replicas.every((r) => r.isReady()),
+    ready: Promise.all(replicas.map((r) => r.ready)).then(() => undefined),
+    lag: () => replicas.reduce((n, r) => n + r.lag(), 0),
+    async close() {
+      for (const r of replicas) await r.close().catch((err) => opts.log.warn({ err: String(err) }, 'closing a replica failed'));
+      await raw.close().catch(() => undefined);
+    },
+  };
+}
