@@ -24,27 +24,25 @@ export class GlobalTable {
   private running = true;
   private loops: Promise<void>[] = [];
   private markReady!: () => void;
-  private failReady!: (err: unknown) => void;
 
   constructor(opts: GlobalTableOptions) {
     this.opts = opts;
     this.kafka = createKafka({ brokers: opts.brokers, clientId: opts.clientId, log: opts.log });
     this.reader = new PartitionReader(this.kafka);
-    this.ready = new Promise((res, rej) => { this.markReady = res; this.failReady = rej; });
+    this.ready = new Promise((res) => { this.markReady = res; });
   }
 
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
+    let partitions: number[];
     try {
       const meta = await admin.fetchTopicMetadata({ topics: [this.opts.topic] });
-      const partitions = meta.topics[0]!.partitions.map((p) => p.partitionId);
-      const caughtUp = partitions.map((p) => this.follow(p));
-      this.loops = caughtUp.map((c) => c.done);
-      Promise.all(caughtUp.map((c) => c.caughtUp)).then(() => this.markReady(), (e) => this.failReady(e));
+      partitions = meta.topics[0]!.partitions.map((p) => p.partitionId);
     } finally {
       await admin.disconnect();
     }
+    this.loops = [this.follow(partitions)];
   }
 
   async close(): Promise<void> {
@@ -53,26 +51,32 @@ export class GlobalTable {
     await this.reader.close();
   }
 
-  private follow(partition: number): { caughtUp: Promise<void>; done: Promise<void> } {
-    let signal!: () => void;
-    const caughtUp = new Promise<void>((r) => (signal = r));
-    const done = (async () => {
-      let offset = 0n;
-      let end: bigint | null = null;
-      while (this.running) {
-        try {
-          const r = await this.reader.fetch(this.opts.topic, partition, offset, { maxWaitMs: 500 });
-          if (end === null) end = r.lastStableOffset;
+  /**
+   * One loop for all partitions: one fetch per broker covers every partition, because a broker
+   * answers one connection's requests in order and per-partition long polls would queue behind
+   * each other (a replica then lags by up to the poll time per partition).
+   */
+  private async follow(partitions: number[]): Promise<void> {
+    const offsets = new Map(partitions.map((p) => [p, 0n]));
+    let ends: Map<number, bigint> | null = null;
+    let signalled = false;
+    while (this.running) {
+      try {
+        const results = await this.reader.fetchMany(this.opts.topic, offsets, { maxWaitMs: 500 });
+        ends ??= new Map([...results].map(([p, r]) => [p, r.lastStableOffset]));
+        for (const [p, r] of results) {
           for (const m of r.records) this.opts.onRecord(m.key?.toString('utf8') ?? '', m.value);
-          offset = r.nextOffset;
-          if (offset >= end) signal();
-        } catch (err) {
-          this.opts.log.warn({ topic: this.opts.topic, partition, err: String(err) }, 'global table fetch failed; retrying');
-          await new Promise((res) => setTimeout(res, 1000));
+          offsets.set(p, r.nextOffset);
         }
+        if (!signalled && [...ends].every(([p, end]) => offsets.get(p)! >= end)) {
+          signalled = true;
+          this.markReady();
+        }
+      } catch (err) {
+        this.opts.log.warn({ topic: this.opts.topic, err: String(err) }, 'global table fetch failed; retrying');
+        await new Promise((res) => setTimeout(res, 1000));
       }
-      signal();
-    })();
-    return { caughtUp, done };
+    }
+    if (!signalled) this.markReady();
   }
 }
