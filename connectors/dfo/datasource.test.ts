@@ -21,7 +21,7 @@ function cannedClient(response: DfoResponse): DfoClient & { calls: string[] } {
 }
 const source = (response: DfoResponse) => {
   const client = cannedClient(response);
-  return { client, dfo: createDfoSource({ baseUrl: 'http://unused' }, client) };
+  return { client, dfo: createDfoSource({ baseUrl: 'http://unused' }, { client }) };
 };
 
 describe('createDfoSource', () => {

@@ -28,14 +28,23 @@ export interface DfoSource {
   listPositions(): Promise<Position[]>;
 }
 
-/** Creates the datasource. `client` may be injected (e.g. to share one client). */
-export function createDfoSource(clientOptions: DfoClientOptions, client: DfoClient = createDfoClient(clientOptions)): DfoSource {
+export interface DfoSourceOptions {
+  /** Injected client (tests, or to share one); default: a client from `clientOptions`. */
+  client?: DfoClient;
+  /** The policy's choice for DFØ test national ids (default true: they become null). */
+  ignoreTestNins?: boolean;
+}
+
+/** Creates the datasource. */
+export function createDfoSource(clientOptions: DfoClientOptions, opts: DfoSourceOptions = {}): DfoSource {
+  const client = opts.client ?? createDfoClient(clientOptions);
+  const mapping = { ignoreTestNins: opts.ignoreTestNins ?? true };
   return {
     async getEmployee(id, opts) {
       const wanted = normaliseId(id);
       const res = await client.getEmployee(wanted, opts);
       if (res.kind === 'gone') return { kind: 'gone', reason: res.faultText };
-      return pickOne(res.body, 'ansatt', wanted, (raw, where) => toEmployee(parseAnsatt(raw, where)));
+      return pickOne(res.body, 'ansatt', wanted, (raw, where) => toEmployee(parseAnsatt(raw, where), mapping));
     },
     async getPosition(id, opts) {
       const wanted = normaliseId(id);
@@ -46,7 +55,7 @@ export function createDfoSource(clientOptions: DfoClientOptions, client: DfoClie
     async listEmployees() {
       const res = await client.listEmployees();
       if (res.kind === 'gone') return [];
-      return unwrap(res.body, 'ansatt').map((raw, i) => toEmployee(parseAnsatt(raw, `ansatt[${i}]`)));
+      return unwrap(res.body, 'ansatt').map((raw, i) => toEmployee(parseAnsatt(raw, `ansatt[${i}]`), mapping));
     },
     async listPositions() {
       const res = await client.listPositions();

@@ -1,7 +1,7 @@
 /**
  * Public API of the DFØ connector. Import from here; the other files are internals.
  */
-export { createDfoSource, type DfoSource, type FetchResult } from './datasource.ts';
+export { createDfoSource, type DfoSource, type DfoSourceOptions, type FetchResult } from './datasource.ts';
 export { createDfoClient, type DfoClient, type DfoClientOptions, type DfoResponse } from './client.ts';
 export { DfoError, InvalidDfoId, SourceInvalid, SourceRequestRejected, SourceUnavailable } from './errors.ts';
 export { normaliseId, isDfoId, padId, PLACEHOLDER_POSITION_ID } from './ids.ts';

@@ -2,24 +2,28 @@
  * Pure translation of validated DFØ objects into the IGA domain model (Cerebrum's `mapper` role).
  * No I/O, no clock. Rules (FORMATS.md §1.3, §3.3):
  * - every id is normalised (no leading zeros);
- * - `fnr` matching DFØ's test pattern `.+00[012]00$` is not a real national id → nin null;
+ * - `fnr` matching DFØ's test pattern `.+00[012]00$` is not a real national id → nin null, unless
+ *   the policy keeps test numbers (`ignoreTestNins: false`);
  * - `eksternbruker` absent → true (Cerebrum's default);
  * - main position `99999999` is DFØ's placeholder for former employees → mainPositionId null
  *   (also dropped from `tilleggsstilling`);
  * - org ids that are digits are normalised like other ids, other spellings are kept trimmed.
  */
 import type { Employee, Holder, Position } from '../../src/iga/model.ts';
-import { isTestNin } from '../../src/iga/ninFilter.ts';
+import { usableNin } from '../../src/iga/ninFilter.ts';
 import { PLACEHOLDER_POSITION_ID, isDfoId, normaliseId } from './ids.ts';
 import type { ParsedAnsatt, ParsedStilling } from './schemas.ts';
 
-/** Maps a validated `ansatt` to an Employee. */
-export function toEmployee(a: ParsedAnsatt): Employee {
+/**
+ * Maps a validated `ansatt` to an Employee. `ignoreTestNins` is the policy's choice (default true):
+ * a DFØ test number (not unique) becomes null.
+ */
+export function toEmployee(a: ParsedAnsatt, opts: { ignoreTestNins?: boolean } = {}): Employee {
   return {
     id: a.id,
     givenName: a.fornavn ?? '',
     familyName: a.etternavn ?? '',
-    nin: a.fnr !== null && !isTestNin(a.fnr) ? a.fnr : null,
+    nin: usableNin(a.fnr, { ignoreTestNins: opts.ignoreTestNins ?? true }),
     externalUser: a.eksternbruker ?? true,
     mainPositionId: a.stillingId !== null && a.stillingId !== PLACEHOLDER_POSITION_ID ? a.stillingId : null,
     startDate: a.startdato,

@@ -50,6 +50,7 @@ describe('ansatt fixtures → Employee', () => {
     assert.equal(nin('01017000000'), null);
     assert.equal(nin('01017000200'), null);
     assert.equal(nin('01017000300'), '01017000300');
+    assert.equal(toEmployee(parseAnsatt({ id: '1', fnr: '01017000000' }), { ignoreTestNins: false }).nin, '01017000000', 'kept when the policy says so');
   });
 
   test('an impossible date names the field', () => {

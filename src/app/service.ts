@@ -56,7 +56,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const dfo = opts.dfo ?? createDfoSource({
       baseUrl: cfg.dfo.baseUrl, apiKey: cfg.dfo.apiKey, authHeader: cfg.dfo.authHeader, employeePath: cfg.dfo.employeePath,
       positionPath: cfg.dfo.positionPath, timeoutMs: cfg.dfo.timeoutMs, retry: { attempts: cfg.dfo.retryAttempts, baseDelayMs: 200, maxDelayMs: 5000 },
-    });
+    }, { ignoreTestNins: opts.policy.ignoreTestNins });
     const topology = buildIgaTopology({
       appId: cfg.appId, dfo, policy: opts.policy, emailDomain: cfg.emailDomain, resourceUriPrefix: cfg.scim.resourceUriPrefix,
       punctuateIntervalMs: cfg.punctuateIntervalMs, parkRetryMs: cfg.dfo.parkRetryMs,

@@ -80,7 +80,7 @@ export function buildAuditRecord(args: {
 
 const origin = z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() });
 const cause = z.object({
-  kind: z.enum(['ansatte', 'stillinger', 'timer', 'username', 'reconcile']),
+  kind: z.enum(['ansatte', 'stillinger', 'timer', 'username', 'reconcile', 'policy']),
   id: z.string(),
   amqpMessageId: z.string().nullable().default(null),
   raw: origin.nullable().default(null),

@@ -19,7 +19,8 @@ export type RawDfoEventValue = z.infer<typeof rawDfoEventSchema>;
 
 /** What caused a change, carried to the audit record: the raw event and its AMQP message id. */
 export interface Cause {
-  kind: 'ansatte' | 'stillinger' | 'timer' | 'username' | 'reconcile';
+  /** `policy`: every person re-evaluated because the policy version changed (`id` = the new version). */
+  kind: 'ansatte' | 'stillinger' | 'timer' | 'username' | 'reconcile' | 'policy';
   id: string;
   amqpMessageId: string | null;
   raw: RecordOrigin | null;

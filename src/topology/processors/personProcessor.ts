@@ -2,8 +2,13 @@
  * Sub-topology B, first step, keyed by employee id. Keeps what we know of each person (the DFØ
  * employee and the affiliations from holder events) and the person's date timers, and hands every
  * change to the account processor. BOTT rules: an `ansatte` event for an unknown person is
- * ignored; an unknown holder is fetched and stored; a DFØ outage parks the event.
- * Stores: `persons` (id → PersonState), `timers` (day|id → due), `person-deferred` (parked events).
+ * ignored; an unknown holder is fetched and stored; a DFØ outage parks the event. DFØ answering
+ * "IKKE ANSATT" for a known person is a fact: the person is kept without an employee record, so the
+ * account decider blocks the account.
+ * When the policy version changes, every person of the task is re-evaluated once (new timers, new
+ * decisions with cause `policy`), so a changed early start or grace takes effect at once.
+ * Stores: `persons` (id → PersonState), `timers` (day|id → due, and `policy` → the version the
+ * timers were computed with; letters sort after the days, so it is never due), `person-deferred`.
  */
 import { osloDate } from '../../iga/clock.ts';
 import { applyHolderRanges, nextBoundaries } from '../../iga/affiliations.ts';
@@ -18,6 +23,8 @@ export interface PersonState { employee: Employee | null; affiliations: Affiliat
 interface Parked { event: PersonEvent; attempts: number }
 
 export const PERSON_STORES = ['persons', 'timers', 'person-deferred'] as const;
+/** Key in the timer store of the policy version its timers were computed with. */
+const POLICY_KEY = 'policy';
 
 export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
   let ctx: ProcessorContext;
@@ -61,7 +68,13 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
           return;
         }
         const res = await fetchEmployee(e, attempts);
-        if (!res || res.kind === 'gone') return;
+        if (!res) return;
+        if (res.kind === 'gone') {
+          const gone = { ...stored, employee: null, dfoEmployee: { gone: res.reason }, updatedAt: nowIso() };
+          save(id, gone);
+          handOn(id, gone, e.cause, { dfoResponses: [{ resource: 'ansatte', id, response: { gone: res.reason } }] });
+          return;
+        }
         if (JSON.stringify(res.value) === JSON.stringify(stored.employee)) return;
         const next = { ...stored, employee: res.value, dfoEmployee: res.raw, updatedAt: nowIso() };
         save(id, next);
@@ -95,6 +108,28 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
     }
   }
 
+  /**
+   * Re-saves every person's timers and hands everyone on once when the policy version changed. A
+   * store that never recorded a version (new, or from before versions were recorded) just records it.
+   */
+  async function reevaluateOnPolicyChange(): Promise<void> {
+    const version = deps.policy.version;
+    const seen = await timers.get(POLICY_KEY);
+    if (seen?.day === version) return;
+    if (seen === undefined) {
+      timers.put(POLICY_KEY, { day: version });
+      return;
+    }
+    let n = 0;
+    for await (const [id, p] of persons.range()) {
+      save(id, p);
+      handOn(id, p, { kind: 'policy', id: version, amqpMessageId: null, raw: null });
+      n++;
+    }
+    timers.put(POLICY_KEY, { day: version });
+    ctx.log.info({ policy: version, before: seen.day, persons: n }, 'policy changed: every person re-evaluated');
+  }
+
   return {
     init(c) {
       ctx = c;
@@ -102,6 +137,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
       timers = c.getStateStore('timers');
       parked = c.getStateStore('person-deferred');
       c.schedule(deps.punctuateIntervalMs, async (now) => {
+        await reevaluateOnPolicyChange();
         for (const [, p] of await takeDue(parked, now)) await handle(p.event, p.attempts);
         // Date timers: every person with a boundary today or earlier is re-evaluated once.
         const due: string[] = [];
