@@ -42,6 +42,11 @@ const schema = z.object({
   IGA_ADMIN_HOST: z.string().optional(),
   IGA_ADMIN_TOKENS: z.string().default(''),
   IGA_ADMIN_TOKENS_FILE: z.string().optional(),
+  IGA_BRAKE_MAX_BLOCKS: int(0).default(50),
+  IGA_BRAKE_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  IGA_BRAKE_MIN_BLOCKS: int(0).default(10),
+  IGA_BRAKE_WINDOW_MS: int(0).default(3_600_000),
+  IGA_BRAKE_SETTLE_MS: int(0).default(5_000),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -81,6 +86,8 @@ export interface Config {
   /** Operations port: health, metrics and the operator API (`/admin`, own tokens). */
   admin: { port: number; host: string; tokens: string; tokensFile: string | undefined };
   logLevel: string;
+  /** The mass-change brake (src/iga/brake.ts). */
+  brake: { maxBlocks: number; maxShare: number; minBlocks: number; windowMs: number; settleMs: number };
 }
 
 export class ConfigError extends Error {
@@ -137,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
     admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
+    brake: { maxBlocks: e.IGA_BRAKE_MAX_BLOCKS, maxShare: e.IGA_BRAKE_MAX_SHARE, minBlocks: e.IGA_BRAKE_MIN_BLOCKS, windowMs: e.IGA_BRAKE_WINDOW_MS, settleMs: e.IGA_BRAKE_SETTLE_MS },
   };
 }
 

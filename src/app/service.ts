@@ -60,6 +60,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const topology = buildIgaTopology({
       appId: cfg.appId, dfo, policy: opts.policy, emailDomain: cfg.emailDomain, resourceUriPrefix: cfg.scim.resourceUriPrefix,
       punctuateIntervalMs: cfg.punctuateIntervalMs, parkRetryMs: cfg.dfo.parkRetryMs,
+      brake: cfg.brake,
     });
     const streams = new StreamsApp({
       appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
