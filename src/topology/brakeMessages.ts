@@ -38,8 +38,6 @@ export interface BrakeGroup {
   status: 'collecting' | 'pending';
   size: number;
   openedAt: string;
-  /** When collecting ends (epoch ms). */
-  judgeAt: number;
   heldAt?: string;
   reason?: string;
 }

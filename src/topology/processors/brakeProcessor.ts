@@ -1,7 +1,8 @@
 /**
  * The mass-change brake (sub-topology D, keyed by the one key `brake`, so a single task sees every
  * proposed block of the deployment). Proposed blocks are grouped by their cause for the settle
- * window, then judged (src/iga/brake.ts `judgeGroup`): approved groups go back to the persons as
+ * window (counted in punctuation ticks, which run on the monotonic timer, so a business clock that
+ * stands still or jumps does not stretch or skip it), then judged (src/iga/brake.ts `judgeGroup`): approved groups go back to the persons as
  * `approved` verdicts; a held group stays pending until an operator releases or discards it
  * (control records from the admin API). Every member of a held group gets a `held` verdict, so
  * its audit trail says so. The census records of the account tasks give the active-account count.
@@ -31,6 +32,11 @@ export function brakeProcessor(deps: IgaDeps): Processor<BrakeRecord> {
   let ctx: ProcessorContext;
   let store: KeyValueStore<unknown>;
   const now = () => ctx.currentWallClockTime();
+  // The settle window in ticks: a group is judged after TICKS_NEEDED ticks (between settle and 1.25 × settle).
+  const tickMs = limits.settleMs > 0 ? Math.max(100, Math.floor(limits.settleMs / 4)) : 1000;
+  const ticksNeeded = Math.ceil(limits.settleMs / tickMs) + 1;
+  /** Ticks seen per collecting group (in memory: after a restart a group waits one more settle window). */
+  const ticks = new Map<string, number>();
 
   async function nextGroupId(): Promise<string> {
     const n = Number((await store.get(K.seq)) ?? 0) + 1;
@@ -90,7 +96,7 @@ export function brakeProcessor(deps: IgaDeps): Processor<BrakeRecord> {
     let g = openId === undefined ? undefined : ((await store.get(K.group(openId))) as BrakeGroup | undefined);
     if (!g) {
       const id = await nextGroupId();
-      g = { id, causeKey: p.causeKey, cause: p.cause, status: 'collecting', size: 0, openedAt: new Date(now()).toISOString(), judgeAt: now() + limits.settleMs };
+      g = { id, causeKey: p.causeKey, cause: p.cause, status: 'collecting', size: 0, openedAt: new Date(now()).toISOString() };
       store.put(K.open(p.causeKey), id);
     }
     const { type: _t, causeKey: _c, ...member } = p;
@@ -128,9 +134,12 @@ export function brakeProcessor(deps: IgaDeps): Processor<BrakeRecord> {
     const due: BrakeGroup[] = [];
     for await (const [, v] of store.range(prefixRange('group:'))) {
       const g = v as BrakeGroup;
-      if (g.status === 'collecting' && g.judgeAt <= now()) due.push(g);
+      if (g.status !== 'collecting') continue;
+      const n = (ticks.get(g.id) ?? 0) + 1;
+      ticks.set(g.id, n);
+      if (n >= ticksNeeded) due.push(g);
     }
-    for (const g of due) await judge(g);
+    for (const g of due) { ticks.delete(g.id); await judge(g); }
     const old: string[] = [];
     for await (const [k] of store.range({ gte: 'approved:', lt: K.approved(now() - limits.windowMs, '') })) old.push(k);
     for (const k of old) store.delete(k);
@@ -148,7 +157,7 @@ export function brakeProcessor(deps: IgaDeps): Processor<BrakeRecord> {
     init(c) {
       ctx = c;
       store = c.getStateStore('brake');
-      c.schedule(Math.max(100, Math.min(1000, limits.settleMs || 1000)), tick);
+      c.schedule(tickMs, tick);
     },
     async process(r) {
       const v = r.value;
