@@ -48,13 +48,13 @@ export function brakeRoutes(deps: BrakeRouteDeps): AdminRoutes {
     if (!g.success) throw badRequest(g.error.issues.map((i) => ({ ...i, path: ['group'] })));
     return g.data;
   };
-  async function act(ctx: { params: Record<string, string | undefined>; state: { client?: { name?: string } }; status: number; body: unknown }, type: 'release' | 'discard'): Promise<void> {
+  async function act(ctx: { params: Record<string, string | undefined>; state: { client?: string }; status: number; body: unknown }, type: 'release' | 'discard'): Promise<void> {
     const id = parseGroup(ctx.params.group);
     requireReady();
     const g = await deps.brake.group(id);
     if (!g) throw new AdminError(404, `no group ${id} is held by the brake (released or discarded already? see iga-stream brake list)`);
     if (g.status !== 'pending') throw new AdminError(409, `group ${id} is not held: the brake is still collecting it (it decides within ${deps.limits.settleMs} ms)`);
-    await deps.brake.send(type, id, `admin client ${ctx.state.client?.name ?? '?'}`);
+    await deps.brake.send(type, id, `admin client ${ctx.state.client ?? '?'}`);
     const until = Date.now() + (deps.waitMs ?? 15_000);
     let applied = false;
     while (Date.now() < until) {
