@@ -78,9 +78,11 @@ export function renderReport(r: ReconcileReport): string {
 function summary(r: ReconcileReport, total: number): string {
   switch (r.outcome) {
     case 'clean': return 'no drift; DFØ and the stores agree';
-    case 'dry-run': return `${total} drifts found; dry run, nothing repaired`;
-    case 'repaired': return `${total} drifts found; ${r.repairEvents} repair events sent through the topology, all visible in the stores`;
-    case 'pending': return `${total} drifts found; ${r.repairEvents} repair events sent; ${r.pending} not yet visible in the stores (run again later)`;
+    case 'dry-run': return `${n(total, 'drift')} found; dry run, nothing repaired`;
+    case 'repaired': return `${n(total, 'drift')} found; ${n(r.repairEvents, 'repair event')} sent through the topology, all visible in the stores`;
+    case 'pending': return `${n(total, 'drift')} found; ${n(r.repairEvents, 'repair event')} sent; ${r.pending} not yet visible in the stores (run again later)`;
     case 'failed': return `failed: ${r.error ?? 'unknown error'}`;
   }
 }
+
+const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;

@@ -165,8 +165,11 @@ function holderKey(holders: readonly Holder[]): string {
   return [...by.keys()].sort(compareIds).map((id) => `${id}=${normaliseRanges(by.get(id)!).map((r) => `${r.startDate ?? ''}/${r.endDate ?? ''}`).join(',')}`).join(';');
 }
 
+/** `100043 [2024-01-22..open], 100301 [2026-12-01..open]`, the way explain shows ranges. */
 function describeHolders(holders: readonly Holder[]): string {
-  return holderKey(holders).replaceAll(';', ' ').replaceAll('=', ' ').replace(/\/(?= |,|$)/g, '/open') || 'none';
+  const by = new Map<string, Holder[]>();
+  for (const h of holders) by.set(h.employeeId, [...(by.get(h.employeeId) ?? []), h]);
+  return [...by.keys()].sort(compareIds).map((id) => `${id} ${normaliseRanges(by.get(id)!).map((r) => `[${r.startDate ?? 'open'}..${r.endDate ?? 'open'}]`).join(' ')}`).join(', ') || 'none';
 }
 
 function distinctHolders(holders: readonly Holder[]): number {
