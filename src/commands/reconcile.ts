@@ -30,19 +30,22 @@ export async function reconcileCommand(args: string[]): Promise<void> {
     process.stdout.write(last.last ? renderReport(last.last) : 'no reconciliation has run on this instance yet\n');
     return;
   }
+  // One bar per phase; a phase's last line is drawn once, when the next phase starts (or at the end).
   let bar: Progress | null = null;
   let phase = '';
+  let note = '';
   const done = await client.stream(`/reconcile${values['dry-run'] ? '?dryRun=1' : ''}`, {}, (line) => {
     const p = line as unknown as ReconcileProgress;
     if (p.type !== 'progress') return;
     if (p.phase !== phase) {
-      bar?.finish();
+      bar?.finish(note);
       phase = p.phase;
       bar = new Progress(`reconcile ${p.runId}: ${PHASES[p.phase]}`, p.total, { unit: p.phase === 'repair' ? 'events' : p.phase === 'wait' ? 'drifts repaired' : 'items' });
     }
-    bar!.update(p.done, p.total, p.note ?? '');
+    note = p.note ?? note;
+    if (p.total === null || p.done < p.total) bar!.update(p.done, p.total, note);
   });
-  (bar as Progress | null)?.finish();
+  (bar as Progress | null)?.finish(note);
   const report = done.report as ReconcileReport;
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
   if (report.outcome === 'pending' || report.outcome === 'failed') {
