@@ -27,6 +27,8 @@ export function startReconcileScheduler(opts: {
   isOwner: () => boolean;
   log: Logger;
   clock?: () => number;
+  /** Longest single timer (default an hour); tests shorten it so a moved clock is seen at once. */
+  maxTimerMs?: number;
 }): ReconcileScheduler {
   const now = opts.clock ?? Date.now;
   const anchor = now();
@@ -36,7 +38,7 @@ export function startReconcileScheduler(opts: {
 
   const arm = () => {
     if (stopped || due === null) return;
-    timer = setTimeout(() => void tick(), Math.max(0, Math.min(due - now(), MAX_TIMER_MS)));
+    timer = setTimeout(() => void tick(), Math.max(0, Math.min(due - now(), opts.maxTimerMs ?? MAX_TIMER_MS)));
     timer.unref();
   };
   const tick = async () => {
