@@ -30,6 +30,11 @@ const commands: Record<string, Command> = {
     summary: 'accounts that will be created, blocked or reactivated in the next N days, and why',
     run: async (args) => (await import('./commands/upcoming.ts')).upcomingCommand(args),
   },
+  reconcile: {
+    usage: 'reconcile [--dry-run] [--last] [--json]',
+    summary: 'compare DFØ (all employees, all positions) with the stores and repair the drift',
+    run: async (args) => (await import('./commands/reconcile.ts')).reconcileCommand(args),
+  },
 };
 
 function help(): string {

@@ -3,6 +3,7 @@
  * Invalid configuration stops start-up with a message that names the variable.
  */
 import { z } from 'zod';
+import { reconcileScheduleSchema, type ReconcileSchedule } from './reconcile/schedule.ts';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -43,6 +44,8 @@ const schema = z.object({
   IGA_ADMIN_TOKENS: z.string().default(''),
   IGA_ADMIN_TOKENS_FILE: z.string().optional(),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IGA_RECONCILE_SCHEDULE: reconcileScheduleSchema.default({ kind: 'off' }),
+  IGA_RECONCILE_WAIT_MS: int(0).default(120_000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -81,6 +84,8 @@ export interface Config {
   /** Operations port: health, metrics and the operator API (`/admin`, own tokens). */
   admin: { port: number; host: string; tokens: string; tokensFile: string | undefined };
   logLevel: string;
+  /** Reconciliation against DFØ's collections (src/reconcile): the schedule, and how long a run waits for its repairs. */
+  reconcile: { schedule: ReconcileSchedule; waitTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -137,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
     admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
+    reconcile: { schedule: e.IGA_RECONCILE_SCHEDULE, waitTimeoutMs: e.IGA_RECONCILE_WAIT_MS },
   };
 }
 
