@@ -35,6 +35,11 @@ const commands: Record<string, Command> = {
     summary: 'blocks held by the mass-change brake: list them, release or discard a group',
     run: async (args) => (await import('./commands/brake.ts')).brakeCommand(args),
   },
+  reconcile: {
+    usage: 'reconcile [--dry-run] [--last] [--json]',
+    summary: 'compare DFØ (all employees, all positions) with the stores and repair the drift',
+    run: async (args) => (await import('./commands/reconcile.ts')).reconcileCommand(args),
+  },
 };
 
 function help(): string {

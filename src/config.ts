@@ -3,6 +3,7 @@
  * Invalid configuration stops start-up with a message that names the variable.
  */
 import { z } from 'zod';
+import { reconcileScheduleSchema, type ReconcileSchedule } from './reconcile/schedule.ts';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -48,6 +49,8 @@ const schema = z.object({
   IGA_BRAKE_WINDOW_MS: int(0).default(3_600_000),
   IGA_BRAKE_SETTLE_MS: int(0).default(5_000),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IGA_RECONCILE_SCHEDULE: reconcileScheduleSchema.default({ kind: 'off' }),
+  IGA_RECONCILE_WAIT_MS: int(0).default(120_000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -88,6 +91,8 @@ export interface Config {
   logLevel: string;
   /** The mass-change brake (src/iga/brake.ts). */
   brake: { maxBlocks: number; maxShare: number; minBlocks: number; windowMs: number; settleMs: number };
+  /** Reconciliation against DFØ's collections (src/reconcile): the schedule, and how long a run waits for its repairs. */
+  reconcile: { schedule: ReconcileSchedule; waitTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
     brake: { maxBlocks: e.IGA_BRAKE_MAX_BLOCKS, maxShare: e.IGA_BRAKE_MAX_SHARE, minBlocks: e.IGA_BRAKE_MIN_BLOCKS, windowMs: e.IGA_BRAKE_WINDOW_MS, settleMs: e.IGA_BRAKE_SETTLE_MS },
+    reconcile: { schedule: e.IGA_RECONCILE_SCHEDULE, waitTimeoutMs: e.IGA_RECONCILE_WAIT_MS },
   };
 }
 

@@ -19,6 +19,7 @@ import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.
 import { explainRoutes } from '../explain/routes.ts';
 import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
 import { brakeRoutes } from '../brake/routes.ts';
+import { startReconcile, type Reconciler } from '../reconcile/index.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -42,6 +43,8 @@ export interface RunningService {
   ready: Promise<void>;
   /** The replicas behind explain/upcoming (null without the admin API). */
   explain: ExplainReplicas | null;
+  /** Reconciliation against DFØ's collections (null without the admin API). */
+  reconciler: Reconciler | null;
   close(): Promise<void>;
 }
 
@@ -109,6 +112,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     }
     let adminUrl: string | null = null;
     let explain: ExplainReplicas | null = null;
+    let reconciler: Reconciler | null = null;
     if (!skip.has('admin')) {
       // Explain and upcoming answer from local replicas, so any instance can answer them.
       const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log });
@@ -123,6 +127,11 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
         brakeRoutes({ brake: brakeAdmin, limits: cfg.brake, clock: opts.clock ?? Date.now }),
       ];
+      // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
+      const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log });
+      reconciler = reconcile.reconciler;
+      closers.push(() => reconcile.close());
+      routes.push(reconcile.routes);
       const admin = await startAdminServer({
         port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log,
         readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
@@ -131,7 +140,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       closers.push(async () => { await admin.close(); adminTokens.close(); });
     }
     log.info({ scim: scimUrl, admin: adminUrl, app: cfg.appId }, 'iga-stream started');
-    return { streams, index, scimUrl, adminUrl, ready, explain, close };
+    return { streams, index, scimUrl, adminUrl, ready, explain, reconciler, close };
   } catch (err) {
     await close();
     throw err;
