@@ -2,8 +2,9 @@
  * The mass-change brake end to end (issue 5 part 5) on the real Kafka broker and RabbitMQ with the
  * DFØ simulator: one DFØ event that ends more holders than IGA_BRAKE_MAX_BLOCKS is held (the
  * accounts stay active, the admin API and the CLI list the group, explain says held), then released
- * through the CLI (all blocked, with notify events); another mass block is discarded through the
- * admin API (the accounts stay active); a small block passes without being held.
+ * through the CLI (all blocked, with notify events); another mass block, still held across a
+ * restart, is discarded through the admin API (the accounts stay active); a small block passes
+ * without being held.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,10 +110,14 @@ describe('mass-change brake, end to end', () => {
     assert.equal((await post(`/brake/${g.id}/release`)).status, 404, 'a group is released once');
   });
 
-  test('a discarded mass block leaves the accounts active', async () => {
+  test('a held group survives a restart; discarded, it leaves the accounts active', async () => {
     await s.sim.upsertPosition(stilling(MASS2, []));
     await s.sim.publish('stillinger', MASS2);
     const g = await heldGroup(6);
+    await s.restart();
+    assert.equal((await heldGroup(6)).id, g.id, 'still held after the restart (brake store restored from its changelog)');
+    await eventually('the brake task to run again', () => s.service.streams.taskIds().length > 0);
+    await s.service.streams.allTasksReady();
     const r = await post(`/brake/${g.id}/discard`);
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, { group: g.id, action: 'discarded', blocks: 6, applied: true });
