@@ -18,6 +18,7 @@ import { buildIgaTopology } from '../topology/topology.ts';
 import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.ts';
 import { explainRoutes } from '../explain/routes.ts';
 import { startReconcile, type Reconciler } from '../reconcile/index.ts';
+import { replayRoutes } from '../replay/routes.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -119,6 +120,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       if (cfg.admin.tokensFile) adminTokens.watch();
       const routes: AdminRoutes[] = [
         explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
+        // Store digests, online rebuild and reprocess (src/replay).
+        replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log }),
       ];
       // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
       const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log });

@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Admin } from 'kafkajs';
+import type { Logger } from '../log.ts';
+import { createKafka } from './internals/kafkaClient.ts';
 import type { BytesStore } from '../stores/bytesStore.ts';
 import { streamsMetrics } from './internals/metrics.ts';
 import type { RunningTask } from './internals/taskFactory.ts';
@@ -72,7 +74,17 @@ export interface RebuildSummary { tasks: number; stores: number; records: number
  * restores, reports per store the changelog offsets restored of the total. Records that arrive
  * meanwhile wait for the task. Ends with the digests of the restored stores.
  */
-export async function rebuildLocalStores(app: StreamsApp, opts: { appId: string; admin: Admin; onEvent?: (e: RebuildEvent) => void; pollMs?: number }): Promise<RebuildSummary> {
+export async function rebuildLocalStores(app: StreamsApp, opts: { appId: string; brokers: string[]; log: Logger; onEvent?: (e: RebuildEvent) => void; pollMs?: number }): Promise<RebuildSummary> {
+  const admin = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-rebuild`, log: opts.log }).admin();
+  await admin.connect();
+  try {
+    return await rebuildTasks(app, admin, opts);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function rebuildTasks(app: StreamsApp, admin: Admin, opts: { appId: string; onEvent?: (e: RebuildEvent) => void; pollMs?: number }): Promise<RebuildSummary> {
   const started = Date.now();
   const digests: StoreDigest[] = [];
   const emit = opts.onEvent ?? (() => undefined);
@@ -80,7 +92,7 @@ export async function rebuildLocalStores(app: StreamsApp, opts: { appId: string;
     const stores = [...t.running.stores.keys()].sort();
     const partition = t.running.task.partition;
     const totals = new Map<string, number>();
-    for (const store of stores) totals.set(store, await changelogSize(opts.admin, changelogTopic(opts.appId, store), partition));
+    for (const store of stores) totals.set(store, await changelogSize(admin, changelogTopic(opts.appId, store), partition));
     emit({ type: 'task', task: t.id, stores, total: [...totals.values()].reduce((a, b) => a + b, 0) });
     const taskStarted = Date.now();
     const fresh = t.reopen(async () => {
