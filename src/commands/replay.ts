@@ -76,6 +76,7 @@ export async function reprocessCommand(args: string[]): Promise<void> {
   const [client] = clients(values['admin-url'], values.token);
   const bars = new Map<number, Progress>();
   const done = await client!.stream('/reprocess', { from }, (line) => {
+    if (line.type !== 'progress') return;
     const p = line as unknown as { partition: number; copied: number; skipped: number; total: number; done: boolean };
     let bar = bars.get(p.partition);
     if (!bar) bars.set(p.partition, (bar = new Progress(`reprocess partition ${p.partition}`, p.total, { unit: 'records' })));

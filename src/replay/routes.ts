@@ -43,6 +43,8 @@ export function replayRoutes(deps: ReplayRouteDeps): AdminRoutes {
     if (deps.streams.state !== 'running') throw new AdminError(503, `stream processing is ${deps.streams.state}; try again when it runs`, { headers: { 'Retry-After': '5' } });
     running = name;
     streamNdjson(ctx, async (send) => {
+      // A first line at once: the status and headers reach the client before the first progress.
+      send({ type: 'started', operation: name, instance: deps.instanceId });
       try {
         return await work(send);
       } catch (err) {
