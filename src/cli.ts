@@ -41,7 +41,7 @@ const commands: Record<string, Command> = {
     run: async (args) => (await import('./commands/replay.ts')).storesCommand(args),
   },
   rebuild: {
-    usage: 'rebuild [--json]',
+    usage: 'rebuild [--json] | rebuild --offline',
     summary: 'wipe the local state stores of each instance and restore them from the changelogs',
     run: async (args) => (await import('./commands/replay.ts')).rebuildCommand(args),
   },

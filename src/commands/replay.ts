@@ -41,8 +41,9 @@ export async function storesCommand(args: string[]): Promise<void> {
 }
 
 export async function rebuildCommand(args: string[]): Promise<void> {
-  const usage = 'iga-stream rebuild [--json] [--admin-url URL[,URL...]] [--token TOKEN]';
-  const { values } = parseCommandArgs(args, CONNECTION, usage);
+  const usage = 'iga-stream rebuild [--json] [--admin-url URL[,URL...]] [--token TOKEN] | rebuild --offline';
+  const { values } = parseCommandArgs(args, { ...CONNECTION, offline: { type: 'boolean' } }, usage);
+  if (values.offline) return rebuildOffline();
   const results: Array<RebuildSummary & { instance: string }> = [];
   for (const c of clients(values['admin-url'], values.token)) {
     const bars = new Map<string, { bar: Progress; restored: Map<string, number> }>();
@@ -85,4 +86,20 @@ export async function reprocessCommand(args: string[]): Promise<void> {
   }) as unknown as CopyDone;
   if (values.json) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`);
   process.stderr.write(`reprocess: ${done.copied} raw events since ${done.from} from ${done.partitions} partitions of ${done.source} queued on ${done.target} in ${(done.ms / 1000).toFixed(1)} s; the topology processes them as they come (existing accounts keep their ids and usernames)\n`);
+}
+
+/** `rebuild --offline`: wipes the task state of this (stopped) instance's IGA_STATE_DIR. */
+async function rebuildOffline(): Promise<void> {
+  const { loadConfig } = await import('../config.ts');
+  const { wipeLocalTaskState } = await import('../replay/offlineRebuild.ts');
+  const config = loadConfig();
+  let bar: Progress | null = null;
+  const wiped = await wipeLocalTaskState(config.stateDir, config.appId, (task, i, of) => {
+    bar ??= new Progress('rebuild --offline', of, { unit: 'tasks' });
+    bar.update(i, of, task);
+  });
+  (bar as Progress | null)?.finish();
+  process.stderr.write(wiped.tasks.length === 0
+    ? `rebuild --offline: no local task state in ${wiped.dir}; the next start restores from the changelogs anyway\n`
+    : `rebuild --offline: wiped ${wiped.tasks.length} tasks (${wiped.stores} stores) in ${wiped.dir}; the next start restores them from the changelogs\n`);
 }
