@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { topicNames } from '../../src/config.ts';
+import { renderHistoryEntry } from '../../src/commands/explainReport.ts';
 import { replayTopic } from '../../src/replay/replayTopic.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, startCluster, type Cluster } from './cluster.ts';
@@ -133,6 +134,14 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     assert.equal(last.cause.raw.topic, replayTopic(c.appId));
     assert.equal(last.cause.replayOf.topic, topicNames(c.appId).raw);
     assert.equal(last.cause.replayOf.partition, last.cause.raw.partition);
+    // explain (from any instance) shows the decision as caused by a replayed event.
+    const x = await eventually('explain to show the replayed MODIFY', async () => {
+      const r = await c.admin(1, 'GET', `/explain/${RENAMED}`);
+      return r.status === 200 && r.body.history[0]?.decision === 'modify' ? r.body : undefined;
+    });
+    assert.deepEqual(x.history[0].cause.replayOf, last.cause.replayOf);
+    const rendered = renderHistoryEntry(x.history[0]).join('\n');
+    assert.match(rendered, new RegExp(`replayed    by reprocess, from ${topicNames(c.appId).raw.replaceAll('.', '\\.')}\\[\\d\\]@\\d+`));
   });
 });
 
