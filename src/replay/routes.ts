@@ -14,6 +14,7 @@ import { topicNames } from '../config.ts';
 import { osloMidnightUtc } from '../iga/clock.ts';
 import type { Logger } from '../log.ts';
 import { copyTopicSince, rebuildLocalStores, storeDigests, type StreamsApp } from '../streams/index.ts';
+import { replayMetrics } from './metrics.ts';
 import { REPLAY_HEADERS, replayTopic } from './replayTopic.ts';
 
 export interface ReplayRouteDeps {
@@ -45,12 +46,17 @@ export function replayRoutes(deps: ReplayRouteDeps): AdminRoutes {
     streamNdjson(ctx, async (send) => {
       // A first line at once: the status and headers reach the client before the first progress.
       send({ type: 'started', operation: name, instance: deps.instanceId });
+      const end = replayMetrics.duration.startTimer({ operation: name });
       try {
-        return await work(send);
+        const result = await work(send);
+        replayMetrics.operations.inc({ operation: name, outcome: 'done' });
+        return result;
       } catch (err) {
+        replayMetrics.operations.inc({ operation: name, outcome: 'failed' });
         deps.log.error({ operation: name, err: String(err) }, 'operation failed');
         throw err;
       } finally {
+        end();
         running = null;
       }
     });
@@ -68,6 +74,7 @@ export function replayRoutes(deps: ReplayRouteDeps): AdminRoutes {
         deps.log.info('rebuild of the local stores started');
         const summary = await rebuildLocalStores(deps.streams, { appId: deps.appId, brokers: deps.brokers, log: deps.log, onEvent: (e) => send({ ...e }) });
         deps.log.info({ tasks: summary.tasks, stores: summary.stores, records: summary.records, ms: summary.ms }, 'rebuild finished');
+        replayMetrics.records.inc({ operation: 'rebuild' }, summary.records);
         return { instance: deps.instanceId, ...summary };
       });
     });
@@ -84,6 +91,7 @@ export function replayRoutes(deps: ReplayRouteDeps): AdminRoutes {
           mark: (r) => ({ [REPLAY_HEADERS.topic]: source, [REPLAY_HEADERS.offset]: r.offset, [REPLAY_HEADERS.timestamp]: r.timestamp }),
           onProgress: (p) => send({ type: 'progress', ...p }),
         });
+        replayMetrics.records.inc({ operation: 'reprocess' }, summary.copied);
         return { instance: deps.instanceId, ...summary, from: new Date(from).toISOString() };
       });
     });

@@ -62,6 +62,8 @@ describe('rebuild and reprocess routes', () => {
     release();
     const lines = (await first.text()).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.at(-1), { type: 'done', instance: 'n1', tasks: 0, stores: 0, records: 0, ms: lines.at(-1).ms, digests: [] });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /iga_replay_operations_total\{operation="rebuild",outcome="done"\} [1-9]/);
     // Free again: the next one may start (it is refused for another reason here: streams stopped).
     streams.state = 'stopped';
     const stopped = await call('POST', '/rebuild');
