@@ -115,7 +115,7 @@ export class StreamsApp {
    * a fresh task in its place, which restores its stores from the changelogs; it resolves with the
    * fresh task once restored. Until then `tasks` holds the fresh task's promise, so batches and
    * ticks wait for it; batches already queued on the old task are dropped by the guard in onBatch.
-   * A task that moved away meanwhile is skipped.
+   * A task that moved away before its visit is skipped; `reopen` rejects if it moves away meanwhile.
    */
   async visitTasks(visit: (t: TaskVisit) => Promise<void>): Promise<void> {
     for (const id of this.taskIds()) {
@@ -128,10 +128,17 @@ export class StreamsApp {
         await visit({
           id, running: rt, dir: taskDir(this.opts, id),
           reopen: (whileClosed) => {
-            const fresh = (async () => {
-              await this.commitTask(id, rt);
-              await stopTask(this.env(), rt);
+            let fresh!: Promise<RunningTask>;
+            fresh = (async () => {
+              const movedAway = () => new Error(`task ${id} moved to another instance meanwhile`);
+              try {
+                await this.commitTask(id, rt);
+              } finally {
+                await stopTask(this.env(), rt); // also after a failed commit: the next start needs the RocksDB lock
+              }
+              if (this.tasks.get(id) !== fresh) throw movedAway(); // fenced or revoked: closeTask dropped it
               await whileClosed();
+              if (this.tasks.get(id) !== fresh) throw movedAway();
               return startTask(this.env(), sub, rt.task.partition);
             })();
             this.tasks.set(id, fresh);

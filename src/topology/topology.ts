@@ -26,7 +26,8 @@ export function buildIgaTopology(deps: IgaDeps): BuiltTopology {
     .addTopic({ name: t.dlq, compacted: false, retentionMs: -1 })
     .addTopic({ name: internal.personEvents, compacted: false, retentionMs: WEEK_MS })
     .addTopic({ name: internal.usernameClaims, compacted: false, retentionMs: WEEK_MS })
-    // Reprocess copies raw events here (src/replay); created with the same partition count as raw.
+    // Reprocess copies raw events here (src/replay). A second input of the raw step, so it must have
+    // raw's partition count (start-up checks it).
     .addTopic({ name: replayTopic(deps.appId), compacted: false, retentionMs: WEEK_MS });
   for (const s of [...DFO_EVENT_STORES, ...PERSON_STORES, ...ACCOUNT_STORES, ...USERNAME_STORES]) b.addStateStore(s);
 
