@@ -20,6 +20,7 @@ import { explainRoutes } from '../explain/routes.ts';
 import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
 import { brakeRoutes } from '../brake/routes.ts';
 import { startReconcile, type Reconciler } from '../reconcile/index.ts';
+import { replayRoutes } from '../replay/routes.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -126,6 +127,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       const routes: AdminRoutes[] = [
         explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
         brakeRoutes({ brake: brakeAdmin, limits: cfg.brake, clock: opts.clock ?? Date.now }),
+        // Store digests, online rebuild and reprocess (src/replay).
+        replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log }),
       ];
       // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
       const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log });

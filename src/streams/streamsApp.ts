@@ -9,10 +9,19 @@ import { componentLogger, type Logger } from '../log.ts';
 import { createKafka, type Kafka } from './internals/kafkaClient.ts';
 import { streamsMetrics } from './internals/metrics.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
-import { startTask, stopTask, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
+import { startTask, stopTask, taskDir, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
 import { ensureTopics } from './internals/topics.ts';
 import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
+
+/** One task as `visitTasks` shows it to operator code (src/replay). */
+export interface TaskVisit {
+  id: string;
+  /** The task's local state folder (RocksDB stores and `.checkpoint`). */
+  dir: string;
+  running: RunningTask;
+  reopen(whileClosed: () => Promise<void>): Promise<RunningTask>;
+}
 
 export type StreamsState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -98,6 +107,52 @@ export class StreamsApp {
     await Promise.all(this.tasks.values());
   }
 
+  /**
+   * Operator hook, used only by src/replay (store digests, online rebuild). Visits each task this
+   * instance owns now, in id order, once it is ready, inside the task's exclusive section (none of
+   * its records, punctuations or commits run meanwhile). `visit` may call `reopen(whileClosed)`:
+   * that commits and closes the task, runs `whileClosed()` (e.g. wipes its local state) and starts
+   * a fresh task in its place, which restores its stores from the changelogs; it resolves with the
+   * fresh task once restored. Until then `tasks` holds the fresh task's promise, so batches and
+   * ticks wait for it; batches already queued on the old task are dropped by the guard in onBatch.
+   * A task that moved away before its visit is skipped; `reopen` rejects if it moves away meanwhile.
+   */
+  async visitTasks(visit: (t: TaskVisit) => Promise<void>): Promise<void> {
+    for (const id of this.taskIds()) {
+      const pending = this.tasks.get(id);
+      const rt = await pending?.catch(() => null);
+      if (!pending || !rt) continue;
+      const sub = this.opts.topology.subTopologies.find((s) => id === `${s.id}_${rt.task.partition}`)!;
+      await rt.task.exclusive(async () => {
+        if (this.state !== 'running' || this.tasks.get(id) !== pending) return;
+        await visit({
+          id, running: rt, dir: taskDir(this.opts, id),
+          reopen: (whileClosed) => {
+            let fresh!: Promise<RunningTask>;
+            fresh = (async () => {
+              const movedAway = () => new Error(`task ${id} moved to another instance meanwhile`);
+              try {
+                await this.commitTask(id, rt);
+              } finally {
+                await stopTask(this.env(), rt); // also after a failed commit: the next start needs the RocksDB lock
+              }
+              if (this.tasks.get(id) !== fresh) throw movedAway(); // fenced or revoked: closeTask dropped it
+              await whileClosed();
+              if (this.tasks.get(id) !== fresh) throw movedAway();
+              return startTask(this.env(), sub, rt.task.partition);
+            })();
+            this.tasks.set(id, fresh);
+            fresh.catch((err) => {
+              this.log.error({ task: id, err: describeError(err) }, 'reopening task failed; it starts again on the next batch');
+              if (this.tasks.get(id) === fresh) this.tasks.delete(id);
+            });
+            return fresh;
+          },
+        });
+      });
+    }
+  }
+
   /** Finishes the batch in hand, commits every task, closes. */
   async close(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
@@ -146,7 +201,8 @@ export class StreamsApp {
     const key = `${id}/${batch.topic}`;
     await task.exclusive(async () => {
       for (const m of batch.messages) {
-        if (!isRunning() || isStale() || this.state !== 'running') break;
+        // A task replaced meanwhile (visitTasks' reopen): leave the records unresolved; they come again.
+        if (!isRunning() || isStale() || this.state !== 'running' || this.tasks.get(id) !== pending) break;
         const offset = BigInt(m.offset);
         const rewoundTo = this.rewound.get(key);
         if (rewoundTo !== undefined) {

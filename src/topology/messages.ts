@@ -32,6 +32,8 @@ export interface Cause {
   raw: RecordOrigin | null;
   /** For a username grant: the cause of the claim it answers (e.g. the DFØ event that made the person eligible). */
   via?: Omit<Cause, 'via'>;
+  /** Set when the event was replayed by reprocess (`raw` is then the copy): the original raw record. */
+  replayOf?: RecordOrigin;
 }
 
 /** Person-keyed events (repartition topic, key = employee id). */

@@ -15,6 +15,7 @@ import { isRetriable, record, type Processor, type ProcessorContext, type Stream
 import type { IgaDeps } from '../deps.ts';
 import { rawDfoEventSchema, type Cause, type PersonEvent, type RawDfoEventValue } from '../messages.ts';
 import { dueKey, takeDue } from './parking.ts';
+import { replayedFrom } from '../../replay/replayTopic.ts';
 
 interface StoredPosition { holders: Holder[]; updatedAt: string }
 interface Deferred { event: RawDfoEventValue; cause: Cause; attempts: number }
@@ -71,13 +72,17 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
       const parsed = rawDfoEventSchema.safeParse(r.value);
       if (!parsed.success) throw new Error(`invalid raw DFØ event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const event = parsed.data;
+      const origin = ctx.recordOrigin();
+      const replayOf = replayedFrom(r.headers, origin);
+      const replayed = replayOf ? { replayOf } : {};
       const cause: Cause = event.reconcile
-        ? { kind: 'reconcile', id: event.reconcile.runId, amqpMessageId: null, raw: ctx.recordOrigin() }
-        : { kind: event.kind, id: event.id, amqpMessageId: event.source?.messageId ?? r.headers['amqp-message-id'] ?? null, raw: ctx.recordOrigin() };
+        ? { kind: 'reconcile', id: event.reconcile.runId, amqpMessageId: null, raw: origin, ...replayed }
+        : { kind: event.kind, id: event.id, amqpMessageId: event.source?.messageId ?? r.headers['amqp-message-id'] ?? null, raw: origin, ...replayed };
       const d: Deferred = { event, cause, attempts: 0 };
       const today = osloDate(new Date(ctx.currentWallClockTime()));
       if (event.notBefore && event.notBefore > today) {
-        deferred.put(dueKey(osloMidnightUtc(event.notBefore).getTime(), `${event.kind}:${event.id}:${cause.raw?.offset ?? ''}`), d);
+        // A replayed copy keys by the original offset, so it replaces the original's entry instead of doubling it.
+        deferred.put(dueKey(osloMidnightUtc(event.notBefore).getTime(), `${event.kind}:${event.id}:${replayOf?.offset ?? cause.raw?.offset ?? ''}`), d);
         return;
       }
       await handle(d, r.timestamp);
