@@ -11,6 +11,8 @@ import { streamsMetrics } from './internals/metrics.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
 import { startTask, stopTask, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
 import { ensureTopics } from './internals/topics.ts';
+import { taskAssignor } from './internals/assignorProtocol.ts';
+import { taskId as makeTaskId } from './internals/taskAssignor.ts';
 import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
 
@@ -30,28 +32,31 @@ export interface StreamsOptions {
   clock?: () => number;
   inMemoryStores?: boolean;
   instanceId?: string;
+  /** Group session timeout: how soon a killed member's tasks move to the others (default 30 s). */
+  sessionTimeoutMs?: number;
   log?: Logger;
 }
 
 export class StreamsApp {
   state: StreamsState = 'created';
-  private readonly opts: Required<Omit<StreamsOptions, 'log' | 'instanceId'>> & { instanceId: string };
+  private readonly opts: Required<Omit<StreamsOptions, 'log' | 'instanceId' | 'sessionTimeoutMs'>> & { instanceId: string; sessionTimeoutMs: number };
   private readonly log: Logger;
   private readonly kafka: Kafka;
   private admin!: Admin;
   private consumer!: Consumer;
   private reader!: PartitionReader;
   private readonly tasks = new Map<string, Promise<RunningTask>>();
+  /** The tasks the group assigned to this member (a batch of any other partition is stale). */
+  private readonly assigned = new Map<string, { sub: SubTopology; partition: number }>();
   private readonly subByTopic = new Map<string, SubTopology>();
-  /** Per task and topic: an offset we seeked back to; later records are skipped until it comes again. */
-  private readonly rewound = new Map<string, bigint>();
+  private consumerGeneration = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly paused = new Set<string>();
 
   constructor(opts: StreamsOptions) {
     this.opts = {
       commitIntervalMs: 100, tickMs: 1000, clock: Date.now, inMemoryStores: false,
-      instanceId: `${process.pid}`, ...opts,
+      instanceId: `${process.pid}`, sessionTimeoutMs: 30_000, ...opts,
     } as StreamsApp['opts'];
     this.log = componentLogger('streams', opts.log).child({ app: opts.appId, instance: this.opts.instanceId });
     this.kafka = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-${this.opts.instanceId}`, log: this.log });
@@ -65,27 +70,64 @@ export class StreamsApp {
     await this.admin.connect();
     await ensureTopics(this.admin, this.opts.appId, this.opts.topology, this.opts.partitions, this.log);
     this.reader = new PartitionReader(this.kafka);
-    this.consumer = this.kafka.consumer({
-      groupId: this.opts.appId, readUncommitted: false, allowAutoTopicCreation: false,
-      sessionTimeout: 30_000, rebalanceTimeout: 60_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100,
-      retry: { retries: 10 },
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.log.error({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
-      if (!e.payload.restart) this.state = 'failed';
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.subByTopic.keys()], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: (p) => this.onBatch(p),
-    });
+    await this.runConsumer();
     this.ticker = setInterval(() => void this.tick(), Math.min(this.opts.tickMs, Math.max(this.opts.commitIntervalMs, 50)));
     this.state = 'running';
     this.log.info({ subTopologies: this.opts.topology.subTopologies.length }, 'stream processing started');
+  }
+
+  /**
+   * Joins the group with the task-aware assignor and consumes. One partition at a time: a batch
+   * waits for its task's restore, and commits of different tasks never overlap a rebalance.
+   */
+  private async runConsumer(): Promise<void> {
+    const generation = ++this.consumerGeneration;
+    const subs = this.opts.topology.subTopologies.map((s) => ({ id: s.id, topics: s.sourceTopics }));
+    const sessionTimeout = this.opts.sessionTimeoutMs;
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.appId, readUncommitted: false, allowAutoTopicCreation: false,
+      sessionTimeout, rebalanceTimeout: Math.max(60_000, sessionTimeout), heartbeatInterval: Math.max(500, Math.min(3_000, Math.floor(sessionTimeout / 5))),
+      maxWaitTimeInMs: 100, retry: { retries: 10 },
+      partitionAssigners: [taskAssignor({ subs, ownedTasks: () => this.taskIds() })],
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (generation === this.consumerGeneration) this.onAssignment(e.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.log.error({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart && generation === this.consumerGeneration) void this.replaceConsumer();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.subByTopic.keys()], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (p) => this.onBatch(p),
+    });
+  }
+
+  /** KafkaJS gave up on its consumer: close our tasks (uncommitted work rolls back) and join again with a new one. */
+  private async replaceConsumer(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.consumerGeneration++;
+    this.log.warn('replacing the crashed consumer');
+    const old = this.consumer;
+    this.assigned.clear();
+    await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, false)));
+    await old.disconnect().catch(() => undefined);
+    for (;;) {
+      if (this.state !== 'running') return;
+      try {
+        await this.runConsumer();
+        return;
+      } catch (err) {
+        this.log.error({ err: describeError(err) }, 'could not start a new consumer; retrying');
+        await this.consumer.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
   }
 
   /** Ids of the tasks this instance owns now. */
@@ -117,50 +159,41 @@ export class StreamsApp {
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.subByTopic.get(topic);
       if (!sub) continue;
-      for (const p of partitions) wanted.set(`${sub.id}_${p}`, { sub, partition: p });
+      for (const p of partitions) wanted.set(makeTaskId(sub.id, p), { sub, partition: p });
     }
+    this.assigned.clear();
+    for (const [id, t] of wanted) this.assigned.set(id, t);
     for (const id of [...this.tasks.keys()]) if (!wanted.has(id)) void this.closeTask(id, true);
-    for (const [id, { sub, partition }] of wanted) {
-      if (this.tasks.has(id)) continue;
-      const p = startTask(this.env(), sub, partition);
-      p.catch((err) => {
-        this.log.error({ task: id, err: describeError(err) }, 'task failed to start; will retry on the next batch');
-        this.tasks.delete(id);
-      });
-      this.tasks.set(id, p);
-    }
+    // Tasks we keep go on: records the consumer delivers again are below their position and skipped.
+    for (const id of wanted.keys()) if (!this.tasks.has(id)) this.openTask(id);
     streamsMetrics.tasks.set({ app: this.opts.appId }, wanted.size);
     this.log.info({ tasks: [...wanted.keys()].sort() }, 'partitions assigned');
   }
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const sub = this.subByTopic.get(batch.topic)!;
-    const id = `${sub.id}_${batch.partition}`;
-    let pending = this.tasks.get(id);
-    if (!pending) {
-      pending = startTask(this.env(), sub, batch.partition);
-      this.tasks.set(id, pending);
-    }
-    const rt = await this.awaitWithHeartbeat(pending, heartbeat);
+    const id = makeTaskId(sub.id, batch.partition);
+    if (!this.assigned.has(id)) return; // revoked while fetched
+    const pending = this.tasks.get(id) ?? this.openTask(id);
+    if (!pending) return;
+    const rt = await this.awaitWithHeartbeat(pending, heartbeat).catch(() => null);
+    if (!rt) return; // failed to start; openTask retries
     const { task } = rt;
-    const key = `${id}/${batch.topic}`;
     await task.exclusive(async () => {
+      if (this.tasks.get(id) !== pending) return; // closed meanwhile
       for (const m of batch.messages) {
+        // isStale: we seeked this partition (task start or rewind); the batch was fetched before.
         if (!isRunning() || isStale() || this.state !== 'running') break;
         const offset = BigInt(m.offset);
-        const rewoundTo = this.rewound.get(key);
-        if (rewoundTo !== undefined) {
-          if (offset !== rewoundTo) continue; // a batch fetched before our seek
-          this.rewound.delete(key);
-        }
-        const committed = rt.committed.get(batch.topic) ?? 0n;
-        if (offset < committed) { resolveOffset(m.offset); continue; } // processed by an earlier owner
+        // Below the task's own position: already processed by this task or committed by an earlier owner.
+        if (offset < (rt.next.get(batch.topic) ?? 0n)) { resolveOffset(m.offset); continue; }
         let value: unknown;
         try {
           value = this.serdeOf(sub, batch.topic).deserialize(m.value);
         } catch (err) {
           task.deadLetter(`cannot deserialise value: ${describeError(err)}`, m.key?.toString() ?? null, m.value);
           task.markConsumed(batch.topic, offset + 1n);
+          rt.next.set(batch.topic, offset + 1n);
           resolveOffset(m.offset);
           continue;
         }
@@ -171,14 +204,17 @@ export class StreamsApp {
           if (!isRetriable(err)) throw err;
           // The processor left its stores untouched (processor contract); keep what came before it.
           this.log.warn({ task: id, offset: m.offset, err: describeError(err) }, 'retriable processing failure; will retry');
-          await this.commitTask(id, rt);
-          this.rewound.set(key, offset);
-          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: m.offset });
-          this.pauseFor(batch.topic, batch.partition, 1000);
+          if (await this.commitTask(id, rt)) {
+            this.seekTo(rt);
+            this.pauseFor(batch.topic, batch.partition, 1000);
+          }
           break;
         }
+        rt.next.set(batch.topic, offset + 1n);
         streamsMetrics.processed.inc({ app: this.opts.appId, subtopology: String(sub.id) });
         resolveOffset(m.offset);
+        // KafkaJS throttles this to its heartbeat interval; a long batch must not cost us the membership.
+        await heartbeat().catch(() => undefined);
       }
       if (task.now() - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
     });
@@ -197,7 +233,7 @@ export class StreamsApp {
           await rt.task.punctuate();
         } catch (err) {
           this.log.error({ task: id, err: describeError(err) }, 'punctuation failed; rolled back');
-          rt.task.rollback();
+          this.rewind(rt);
           return;
         }
         if (rt.task.now() - rt.task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
@@ -205,8 +241,13 @@ export class StreamsApp {
     }
   }
 
-  private async commitTask(id: string, rt: RunningTask): Promise<void> {
-    if (!rt.task.hasPending) return;
+  /**
+   * Commits the task (call inside its `exclusive`). True when committed (or nothing to commit).
+   * On failure the task's uncommitted work is gone (rolled back): the task is closed and, if still
+   * ours, opened again — a new producer, and the input rewound to the committed offsets.
+   */
+  private async commitTask(id: string, rt: RunningTask): Promise<boolean> {
+    if (!rt.task.hasPending) return true;
     const end = streamsMetrics.commitSeconds.startTimer();
     try {
       const written = await rt.task.commit();
@@ -214,20 +255,56 @@ export class StreamsApp {
         const store = [...rt.stores.keys()].find((s) => topic === `${this.opts.appId}-${s}-changelog`);
         if (store) rt.checkpoint[store] = next.toString();
       }
+      for (const [topic, next] of rt.next) rt.committed.set(topic, next);
       streamsMetrics.commits.inc({ app: this.opts.appId });
+      return true;
     } catch (err) {
       streamsMetrics.commitFailures.inc({ app: this.opts.appId });
-      if (err instanceof TaskMigratedError) {
-        this.log.warn({ task: id }, 'task fenced by another instance; closing it');
-        void this.closeTask(id, false);
-        return;
-      }
-      this.log.error({ task: id, err: describeError(err) }, 'commit failed; the group will rewind the task');
-      void this.closeTask(id, false);
-      throw err;
+      if (err instanceof TaskMigratedError) this.log.warn({ task: id }, 'task fenced by another instance; closing it');
+      else this.log.error({ task: id, err: describeError(err) }, 'commit failed; rolled back, reopening the task');
+      void this.closeTask(id, false).then(() => { if (this.assigned.has(id) && !this.tasks.has(id) && this.state === 'running') this.openTask(id); });
+      return false;
     } finally {
       end();
     }
+  }
+
+  /** Drops the task's uncommitted work and moves its input back to the committed offsets. */
+  private rewind(rt: RunningTask): void {
+    rt.task.rollback();
+    this.seekTo(rt);
+  }
+
+  /** Sets the task's position to its committed offsets and seeks the consumer there. */
+  private seekTo(rt: RunningTask): void {
+    for (const [topic, offset] of rt.committed) {
+      rt.next.set(topic, offset);
+      try {
+        this.consumer.seek({ topic, partition: rt.task.partition, offset: offset.toString() });
+      } catch (err) {
+        this.log.warn({ task: rt.task.id, topic, err: describeError(err) }, 'seek failed');
+      }
+    }
+  }
+
+  /**
+   * Starts an assigned task: fences the previous owner, restores its stores (the batch waits,
+   * heartbeating), then seeks its inputs to the committed offsets. Retried while still assigned.
+   */
+  private openTask(id: string): Promise<RunningTask> | undefined {
+    const t = this.assigned.get(id);
+    if (!t || this.state !== 'running' && this.state !== 'starting') return undefined;
+    const p = startTask(this.env(), t.sub, t.partition).then((rt) => {
+      if (this.tasks.get(id) === p) this.seekTo(rt);
+      return rt;
+    });
+    this.tasks.set(id, p);
+    p.catch((err) => {
+      this.log.error({ task: id, err: describeError(err) }, 'task failed to start; retrying');
+      if (this.tasks.get(id) === p) this.tasks.delete(id);
+      setTimeout(() => { if (this.assigned.has(id) && !this.tasks.has(id) && this.state === 'running') this.openTask(id); }, 1000).unref();
+    });
+    return p;
   }
 
   private async closeTask(id: string, commit: boolean): Promise<void> {
@@ -237,7 +314,7 @@ export class StreamsApp {
     const rt = await pending.catch(() => null);
     if (!rt) return;
     await rt.task.exclusive(async () => {
-      if (commit) await this.commitTask(id, rt).catch(() => undefined);
+      if (commit) await this.commitTask(id, rt);
       else rt.task.rollback();
       await stopTask(this.env(), rt);
     }).catch((err) => this.log.error({ task: id, err: describeError(err) }, 'closing task failed'));

@@ -37,8 +37,10 @@ export interface RunningTask {
   task: StreamTask;
   committer: KafkaTaskCommitter;
   stores: Map<string, BufferedStore<unknown>>;
-  /** Next offset to process per source topic (from the group's committed offsets). */
+  /** Per source topic: the next offset after what is committed (the group's offsets, then ours). */
   committed: Map<string, bigint>;
+  /** Per source topic: the next offset to process (the task's own position; reset to `committed` on rollback). */
+  next: Map<string, bigint>;
   checkpointFile: string;
   /** Latest changelog offsets known to be in the local stores. */
   checkpoint: Record<string, string>;
@@ -58,8 +60,11 @@ export async function startTask(env: TaskEnv, sub: SubTopology, partition: numbe
   // Under EOS the checkpoint is only trusted for one start: it is rewritten as we commit.
   const checkpoint: Record<string, string> = {};
   const stores = new Map<string, BufferedStore<unknown>>();
-  for (const spec of sub.stores) {
+  // The task's stores restore in parallel (each from its own changelog partition).
+  const opened: BytesStore[] = [];
+  const settled = await Promise.allSettled(sub.stores.map(async (spec) => {
     const bytes: BytesStore = env.inMemoryStores ? new MemoryBytesStore(spec.name) : await RocksBytesStore.open(spec.name, join(dir, spec.name));
+    opened.push(bytes);
     let from = 0n;
     const mark = saved?.[spec.name];
     if (mark !== undefined) from = BigInt(mark);
@@ -72,8 +77,19 @@ export async function startTask(env: TaskEnv, sub: SubTopology, partition: numbe
         if (p.done) streamsMetrics.restored.inc({ app: env.appId, store: spec.name }, p.restored);
       },
     });
-    checkpoint[spec.name] = end.toString();
-    stores.set(spec.name, new BufferedStore(bytes));
+    return { name: spec.name, bytes, end };
+  }));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Release what was opened (RocksDB locks its folder) so a retry can open it again.
+    for (const b of opened) await b.close().catch(() => undefined);
+    await committer.close().catch(() => undefined);
+    throw failed.reason;
+  }
+  const restored = settled.map((r) => (r as PromiseFulfilledResult<{ name: string; bytes: BytesStore; end: bigint }>).value);
+  for (const r of restored) {
+    checkpoint[r.name] = r.end.toString();
+    stores.set(r.name, new BufferedStore(r.bytes));
   }
   if (!env.inMemoryStores) await writeCheckpoint(checkpointFile, checkpoint);
   const committed = new Map<string, bigint>();
@@ -87,7 +103,7 @@ export async function startTask(env: TaskEnv, sub: SubTopology, partition: numbe
     changelogTopicOf: (s) => changelogTopic(env.appId, s),
   });
   await task.init();
-  return { task, committer, stores, committed, checkpointFile, checkpoint };
+  return { task, committer, stores, committed, next: new Map(committed), checkpointFile, checkpoint };
 }
 
 export async function stopTask(env: Pick<TaskEnv, 'inMemoryStores'>, rt: RunningTask): Promise<void> {
