@@ -42,6 +42,7 @@ const schema = z.object({
   IGA_ADMIN_HOST: z.string().optional(),
   IGA_ADMIN_TOKENS: z.string().default(''),
   IGA_ADMIN_TOKENS_FILE: z.string().optional(),
+  IGA_KAFKA_SESSION_TIMEOUT_MS: int(3000).max(300_000).default(30_000),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -81,6 +82,8 @@ export interface Config {
   /** Operations port: health, metrics and the operator API (`/admin`, own tokens). */
   admin: { port: number; host: string; tokens: string; tokensFile: string | undefined };
   logLevel: string;
+  /** Consumer-group session timeout of the stream runtime and egress (how soon a dead instance's work moves). */
+  kafkaSessionTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
     admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
+    kafkaSessionTimeoutMs: e.IGA_KAFKA_SESSION_TIMEOUT_MS,
   };
 }
 
