@@ -43,6 +43,7 @@ const schema = z.object({
   IGA_ADMIN_TOKENS: z.string().default(''),
   IGA_ADMIN_TOKENS_FILE: z.string().optional(),
   IGA_KAFKA_SESSION_TIMEOUT_MS: int(3000).max(300_000).default(30_000),
+  IGA_PROCESSING_GUARANTEE: z.enum(['exactly_once', 'at_least_once']).default('exactly_once'),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -84,6 +85,8 @@ export interface Config {
   logLevel: string;
   /** Consumer-group session timeout of the stream runtime and egress (how soon a dead instance's work moves). */
   kafkaSessionTimeoutMs: number;
+  /** exactly_once (default) or at_least_once (for comparison; outputs can repeat after a crash). */
+  processingGuarantee: 'exactly_once' | 'at_least_once';
 }
 
 export class ConfigError extends Error {
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
     kafkaSessionTimeoutMs: e.IGA_KAFKA_SESSION_TIMEOUT_MS,
+    processingGuarantee: e.IGA_PROCESSING_GUARANTEE,
   };
 }
 

@@ -65,7 +65,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
       deadLetterTopic: topics.dlq, commitIntervalMs: cfg.commitIntervalMs, ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), log,
-      sessionTimeoutMs: cfg.kafkaSessionTimeoutMs,
+      sessionTimeoutMs: cfg.kafkaSessionTimeoutMs, processingGuarantee: cfg.processingGuarantee,
     });
     await streams.start();
     closers.push(() => streams.close());

@@ -9,7 +9,7 @@ import { componentLogger, type Logger } from '../log.ts';
 import { createKafka, type Kafka } from './internals/kafkaClient.ts';
 import { streamsMetrics } from './internals/metrics.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
-import { startTask, stopTask, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
+import { startTask, stopTask, type ProcessingGuarantee, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
 import { ensureTopics } from './internals/topics.ts';
 import { taskAssignor } from './internals/assignorProtocol.ts';
 import { taskId as makeTaskId } from './internals/taskAssignor.ts';
@@ -34,12 +34,14 @@ export interface StreamsOptions {
   instanceId?: string;
   /** Group session timeout: how soon a killed member's tasks move to the others (default 30 s). */
   sessionTimeoutMs?: number;
+  /** exactly_once (default): one transaction per task commit; at_least_once: for comparison only. */
+  processingGuarantee?: ProcessingGuarantee;
   log?: Logger;
 }
 
 export class StreamsApp {
   state: StreamsState = 'created';
-  private readonly opts: Required<Omit<StreamsOptions, 'log' | 'instanceId' | 'sessionTimeoutMs'>> & { instanceId: string; sessionTimeoutMs: number };
+  private readonly opts: Required<Omit<StreamsOptions, 'log' | 'instanceId' | 'sessionTimeoutMs' | 'processingGuarantee'>> & { instanceId: string; sessionTimeoutMs: number; processingGuarantee: ProcessingGuarantee };
   private readonly log: Logger;
   private readonly kafka: Kafka;
   private admin!: Admin;
@@ -56,7 +58,7 @@ export class StreamsApp {
   constructor(opts: StreamsOptions) {
     this.opts = {
       commitIntervalMs: 100, tickMs: 1000, clock: Date.now, inMemoryStores: false,
-      instanceId: `${process.pid}`, sessionTimeoutMs: 30_000, ...opts,
+      instanceId: `${process.pid}`, sessionTimeoutMs: 30_000, processingGuarantee: 'exactly_once', ...opts,
     } as StreamsApp['opts'];
     this.log = componentLogger('streams', opts.log).child({ app: opts.appId, instance: this.opts.instanceId });
     this.kafka = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-${this.opts.instanceId}`, log: this.log });
@@ -349,6 +351,8 @@ export class StreamsApp {
     return {
       appId: this.opts.appId, kafka: this.kafka, admin: this.admin, reader: this.reader, stateDir: this.opts.stateDir,
       inMemoryStores: this.opts.inMemoryStores, deadLetterTopic: this.opts.deadLetterTopic, clock: this.opts.clock, log: this.log,
+      guarantee: this.opts.processingGuarantee,
+      commitOffsets: (offsets) => this.consumer.commitOffsets(offsets),
     };
   }
 }

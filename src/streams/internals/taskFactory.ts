@@ -15,7 +15,8 @@ import { RocksBytesStore } from '../../stores/rocksBytesStore.ts';
 import { changelogTopic, type SubTopology } from '../topology.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import type { Kafka } from './kafkaClient.ts';
-import { KafkaTaskCommitter } from './kafkaCommitter.ts';
+import { KafkaTaskCommitter, type ClosableCommitter } from './kafkaCommitter.ts';
+import { AtLeastOnceCommitter, type CommitOffsets } from './atLeastOnceCommitter.ts';
 import { streamsMetrics } from './metrics.ts';
 import type { PartitionReader } from './partitionReader.ts';
 import { restoreStore } from './restore.ts';
@@ -31,11 +32,17 @@ export interface TaskEnv {
   deadLetterTopic: string;
   clock: () => number;
   log: Logger;
+  /** Default exactly_once. */
+  guarantee?: ProcessingGuarantee;
+  /** Commits input offsets through the group consumer (at_least_once only). */
+  commitOffsets?: CommitOffsets;
 }
+
+export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 
 export interface RunningTask {
   task: StreamTask;
-  committer: KafkaTaskCommitter;
+  committer: ClosableCommitter;
   stores: Map<string, BufferedStore<unknown>>;
   /** Per source topic: the next offset after what is committed (the group's offsets, then ours). */
   committed: Map<string, bigint>;
@@ -53,7 +60,9 @@ export function taskDir(env: Pick<TaskEnv, 'stateDir' | 'appId'>, taskId: string
 export async function startTask(env: TaskEnv, sub: SubTopology, partition: number): Promise<RunningTask> {
   const taskId = `${sub.id}_${partition}`;
   const log = env.log.child({ task: taskId });
-  const committer = await KafkaTaskCommitter.create(env.kafka, env.appId, taskId);
+  const committer: ClosableCommitter = env.guarantee === 'at_least_once'
+    ? await AtLeastOnceCommitter.create(env.kafka, env.commitOffsets ?? (() => Promise.reject(new Error('at_least_once needs commitOffsets'))))
+    : await KafkaTaskCommitter.create(env.kafka, env.appId, taskId);
   const dir = taskDir(env, taskId);
   const checkpointFile = join(dir, '.checkpoint');
   const saved = env.inMemoryStores ? null : await readCheckpoint(checkpointFile);
