@@ -20,6 +20,8 @@ export interface Instance {
   start(): Promise<void>;
   /** Sends `signal` and resolves with the exit code/signal once the process is gone. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal without waiting. */
+  signal(signal: NodeJS.Signals): void;
   /** The last log lines (for failure messages). */
   tail(n?: number): string;
 }
@@ -66,6 +68,7 @@ export function instance(name: string, env: Record<string, string>, logDir: stri
       log?.end();
       return r;
     },
+    signal(signal) { child?.kill(signal); },
     tail(n = 40) { return recent.slice(-n).join('\n'); },
   };
   return self;
