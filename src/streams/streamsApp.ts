@@ -47,7 +47,10 @@ export class StreamsApp {
   private admin!: Admin;
   private consumer!: Consumer;
   private reader!: PartitionReader;
+  /** Open tasks (starting = restoring, or running); a task leaves this map when its close begins. */
   private readonly tasks = new Map<string, Promise<RunningTask>>();
+  /** Tasks being closed: a task opens again only after its close finished (producer, RocksDB lock). */
+  private readonly closing = new Map<string, Promise<void>>();
   /** The tasks the group assigned to this member (a batch of any other partition is stale). */
   private readonly assigned = new Map<string, { sub: SubTopology; partition: number }>();
   private readonly subByTopic = new Map<string, SubTopology>();
@@ -149,6 +152,7 @@ export class StreamsApp {
     if (this.ticker) clearInterval(this.ticker);
     await this.consumer?.stop().catch(() => undefined);
     await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, true)));
+    await Promise.all(this.closing.values());
     await this.consumer?.disconnect().catch(() => undefined);
     await this.reader?.close().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
@@ -296,7 +300,9 @@ export class StreamsApp {
   private openTask(id: string): Promise<RunningTask> | undefined {
     const t = this.assigned.get(id);
     if (!t || this.state !== 'running' && this.state !== 'starting') return undefined;
-    const p = startTask(this.env(), t.sub, t.partition).then((rt) => {
+    const prior = this.closing.get(id);
+    const start = () => startTask(this.env(), t.sub, t.partition);
+    const p = (prior ? prior.then(start) : start()).then((rt) => {
       if (this.tasks.get(id) === p) this.seekTo(rt);
       return rt;
     });
@@ -309,18 +315,26 @@ export class StreamsApp {
     return p;
   }
 
-  private async closeTask(id: string, commit: boolean): Promise<void> {
+  /**
+   * Closes a task: after the work queued on it, commits (revocation, shutdown) or rolls back
+   * (fenced, failed), then closes its producer and stores. The counterpart of `openTask`.
+   */
+  private closeTask(id: string, commit: boolean): Promise<void> {
     const pending = this.tasks.get(id);
-    if (!pending) return;
+    if (!pending) return this.closing.get(id) ?? Promise.resolve();
     this.tasks.delete(id);
-    const rt = await pending.catch(() => null);
-    if (!rt) return;
-    await rt.task.exclusive(async () => {
-      if (commit) await this.commitTask(id, rt);
-      else rt.task.rollback();
-      await stopTask(this.env(), rt);
-    }).catch((err) => this.log.error({ task: id, err: describeError(err) }, 'closing task failed'));
-    this.log.info({ task: id }, 'task closed');
+    const done = (async () => {
+      const rt = await pending.catch(() => null);
+      if (!rt) return;
+      await rt.task.exclusive(async () => {
+        if (commit) await this.commitTask(id, rt);
+        else rt.task.rollback();
+        await stopTask(this.env(), rt);
+      }).catch((err) => this.log.error({ task: id, err: describeError(err) }, 'closing task failed'));
+      this.log.info({ task: id }, 'task closed');
+    })().finally(() => { if (this.closing.get(id) === done) this.closing.delete(id); });
+    this.closing.set(id, done);
+    return done;
   }
 
   private serdeOf(sub: SubTopology, topic: string) {
