@@ -16,6 +16,8 @@ import { taskId as makeTaskId } from './internals/taskAssignor.ts';
 import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
 
+const REBALANCING = /REBALANCE_IN_PROGRESS|rebalancing/i;
+
 export type StreamsState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 export interface StreamsOptions {
@@ -220,7 +222,7 @@ export class StreamsApp {
         streamsMetrics.processed.inc({ app: this.opts.appId, subtopology: String(sub.id) });
         resolveOffset(m.offset);
         // KafkaJS throttles this to its heartbeat interval; a long batch must not cost us the membership.
-        await heartbeat().catch(() => undefined);
+        if (!(await this.heartbeatOk(heartbeat))) break;
       }
       if (task.now() - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
     });
@@ -353,11 +355,26 @@ export class StreamsApp {
     }, ms).unref();
   }
 
-  private async awaitWithHeartbeat<T>(p: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  /**
+   * Waits for a starting task, heartbeating so a long restore keeps the membership. Null when the
+   * group started rebalancing meanwhile: the batch is given up (the task restores on) so this
+   * member can rejoin in time.
+   */
+  private async awaitWithHeartbeat<T>(p: Promise<T>, heartbeat: () => Promise<void>): Promise<T | null> {
     for (;;) {
       const r = await Promise.race([p.then((v) => ({ v })), new Promise<null>((res) => setTimeout(() => res(null), 1000))]);
       if (r) return r.v;
-      await heartbeat().catch(() => undefined);
+      if (!(await this.heartbeatOk(heartbeat))) return null;
+    }
+  }
+
+  /** Heartbeats; false when the group is rebalancing (the batch in hand should end). */
+  private async heartbeatOk(heartbeat: () => Promise<void>): Promise<boolean> {
+    try {
+      await heartbeat();
+      return true;
+    } catch (err) {
+      return !REBALANCING.test(`${(err as { type?: string })?.type ?? ''} ${(err as Error)?.message ?? ''}`);
     }
   }
 
