@@ -73,3 +73,22 @@ describe('task assignor (pure)', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('task assignor (KafkaJS protocol)', () => {
+  test('members report their tasks in the join; the leader hands out whole tasks, sticky', async () => {
+    const { taskAssignor } = await import('../../src/streams/internals/assignorProtocol.ts');
+    const { default: kafkajs } = await import('kafkajs');
+    const subs = [{ id: 0, topics: ['raw'] }, { id: 1, topics: ['events', 'claims'] }];
+    const cluster = { findTopicPartitionMetadata: (_t: string) => [0, 1, 2, 3].map((p) => ({ partitionId: p })) } as never;
+    const logger = { info() {}, debug() {}, warn() {}, error() {} } as never;
+    const owned: Record<string, string[]> = { m1: ['1_0', '1_1', '0_3'], m2: [] };
+    const make = (m: string) => taskAssignor({ subs, ownedTasks: () => owned[m]! })({ cluster, groupId: 'g', logger });
+    const topics = ['raw', 'events', 'claims'];
+    const members = ['m1', 'm2'].map((m) => ({ memberId: m, memberMetadata: make(m).protocol({ topics }).metadata }));
+    const result = await make('m1').assign({ members, topics });
+    const got = Object.fromEntries(result.map((r) => [r.memberId, kafkajs.AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment]));
+    // 8 tasks, 4 each; m1 keeps the 3 it had, and each task's topics travel together.
+    assert.deepEqual(got.m1, { raw: [3], events: [0, 1, 2], claims: [0, 1, 2] });
+    assert.deepEqual(got.m2, { raw: [0, 1, 2], events: [3], claims: [3] });
+  });
+});
