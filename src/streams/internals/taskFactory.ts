@@ -100,19 +100,25 @@ export async function startTask(env: TaskEnv, sub: SubTopology, partition: numbe
     checkpoint[r.name] = r.end.toString();
     stores.set(r.name, new BufferedStore(r.bytes));
   }
-  if (!env.inMemoryStores) await writeCheckpoint(checkpointFile, checkpoint);
-  const committed = new Map<string, bigint>();
-  const fetched = await env.admin.fetchOffsets({ groupId: env.appId, topics: sub.sourceTopics });
-  for (const t of fetched) {
-    const p = t.partitions.find((x) => x.partition === partition);
-    committed.set(t.topic, p && Number(p.offset) >= 0 ? BigInt(p.offset) : 0n);
+  try {
+    if (!env.inMemoryStores) await writeCheckpoint(checkpointFile, checkpoint);
+    const committed = new Map<string, bigint>();
+    const fetched = await env.admin.fetchOffsets({ groupId: env.appId, topics: sub.sourceTopics });
+    for (const t of fetched) {
+      const p = t.partitions.find((x) => x.partition === partition);
+      committed.set(t.topic, p && Number(p.offset) >= 0 ? BigInt(p.offset) : 0n);
+    }
+    const task = new StreamTask({
+      taskId, partition, sub, stores, committer, clock: env.clock, timer: () => performance.now(), deadLetterTopic: env.deadLetterTopic, log,
+      changelogTopicOf: (s) => changelogTopic(env.appId, s),
+    });
+    await task.init();
+    return { task, committer, stores, committed, next: new Map(committed), checkpointFile, checkpoint };
+  } catch (err) {
+    for (const b of opened) await b.close().catch(() => undefined);
+    await committer.close().catch(() => undefined);
+    throw err;
   }
-  const task = new StreamTask({
-    taskId, partition, sub, stores, committer, clock: env.clock, timer: () => performance.now(), deadLetterTopic: env.deadLetterTopic, log,
-    changelogTopicOf: (s) => changelogTopic(env.appId, s),
-  });
-  await task.init();
-  return { task, committer, stores, committed, next: new Map(committed), checkpointFile, checkpoint };
 }
 
 export async function stopTask(env: Pick<TaskEnv, 'inMemoryStores'>, rt: RunningTask): Promise<void> {
