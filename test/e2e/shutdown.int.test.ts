@@ -80,7 +80,10 @@ describe('graceful shutdown of the service process', () => {
   test('a second signal exits at once (130)', async () => {
     const node = instance('two', env('two'), root);
     await node.start();
+    // The second signal only after the first was handled (a pending signal and a new one of the same kind merge).
+    const shuttingDown = node.nextLine('shutting down');
     const done = node.stop('SIGTERM');
+    await shuttingDown;
     node.signal('SIGTERM');
     const r = await done;
     assert.deepEqual(r, { code: 130, signal: null }, node.tail());

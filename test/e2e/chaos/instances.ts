@@ -20,6 +20,8 @@ export interface Instance {
   start(): Promise<void>;
   /** Sends `signal` and resolves with the exit code/signal once the process is gone. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves at the first log line (from now on) that contains `text`. */
+  nextLine(text: string): Promise<string>;
   /** Sends a signal without waiting. */
   signal(signal: NodeJS.Signals): void;
   /** The last log lines (for failure messages). */
@@ -32,6 +34,7 @@ export function instance(name: string, env: Record<string, string>, logDir: stri
   let log: WriteStream | null = null;
   const recent: string[] = [];
   let starts = 0;
+  const waiters: Array<{ text: string; resolve: (line: string) => void }> = [];
   const self: Instance = {
     name, scimUrl: '', adminUrl: '',
     get alive() { return child !== null && child.exitCode === null && child.signalCode === null; },
@@ -49,6 +52,7 @@ export function instance(name: string, env: Record<string, string>, logDir: stri
           out.write(`${line}\n`);
           recent.push(line);
           if (recent.length > 200) recent.shift();
+          for (const w of [...waiters]) if (line.includes(w.text)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
           if (line.includes('"iga-stream started"')) {
             const parsed = JSON.parse(line) as { scim: string; admin: string };
             self.scimUrl = parsed.scim;
@@ -69,6 +73,7 @@ export function instance(name: string, env: Record<string, string>, logDir: stri
       return r;
     },
     signal(signal) { child?.kill(signal); },
+    nextLine(text) { return new Promise((resolve) => waiters.push({ text, resolve })); },
     tail(n = 40) { return recent.slice(-n).join('\n'); },
   };
   return self;
