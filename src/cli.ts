@@ -30,6 +30,26 @@ const commands: Record<string, Command> = {
     summary: 'accounts that will be created, blocked or reactivated in the next N days, and why',
     run: async (args) => (await import('./commands/upcoming.ts')).upcomingCommand(args),
   },
+  reconcile: {
+    usage: 'reconcile [--dry-run] [--last] [--json]',
+    summary: 'compare DFØ (all employees, all positions) with the stores and repair the drift',
+    run: async (args) => (await import('./commands/reconcile.ts')).reconcileCommand(args),
+  },
+  stores: {
+    usage: 'stores [--json]',
+    summary: 'per local task and store: records, SHA-256 of the contents, changelog offset',
+    run: async (args) => (await import('./commands/replay.ts')).storesCommand(args),
+  },
+  rebuild: {
+    usage: 'rebuild [--json] | rebuild --offline',
+    summary: 'wipe the local state stores of each instance and restore them from the changelogs',
+    run: async (args) => (await import('./commands/replay.ts')).rebuildCommand(args),
+  },
+  reprocess: {
+    usage: 'reprocess --from <time> [--json]',
+    summary: 'run the raw DFØ events since <time> through the topology again (no new accounts)',
+    run: async (args) => (await import('./commands/replay.ts')).reprocessCommand(args),
+  },
 };
 
 function help(): string {

@@ -3,6 +3,7 @@
  * Invalid configuration stops start-up with a message that names the variable.
  */
 import { z } from 'zod';
+import { reconcileScheduleSchema, type ReconcileSchedule } from './reconcile/schedule.ts';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -45,6 +46,8 @@ const schema = z.object({
   IGA_KAFKA_SESSION_TIMEOUT_MS: int(3000).max(300_000).default(30_000),
   IGA_PROCESSING_GUARANTEE: z.enum(['exactly_once', 'at_least_once']).default('exactly_once'),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IGA_RECONCILE_SCHEDULE: reconcileScheduleSchema.default({ kind: 'off' }),
+  IGA_RECONCILE_WAIT_MS: int(0).default(120_000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -87,6 +90,8 @@ export interface Config {
   kafkaSessionTimeoutMs: number;
   /** exactly_once (default) or at_least_once (for comparison; outputs can repeat after a crash). */
   processingGuarantee: 'exactly_once' | 'at_least_once';
+  /** Reconciliation against DFØ's collections (src/reconcile): the schedule, and how long a run waits for its repairs. */
+  reconcile: { schedule: ReconcileSchedule; waitTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.IGA_LOG_LEVEL,
     kafkaSessionTimeoutMs: e.IGA_KAFKA_SESSION_TIMEOUT_MS,
     processingGuarantee: e.IGA_PROCESSING_GUARANTEE,
+    reconcile: { schedule: e.IGA_RECONCILE_SCHEDULE, waitTimeoutMs: e.IGA_RECONCILE_WAIT_MS },
   };
 }
 

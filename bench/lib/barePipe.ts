@@ -8,6 +8,7 @@
  */
 import amqp from 'amqplib';
 import kafkajs from 'kafkajs';
+import { createTopicsAndWait } from '../../src/streams/internals/createTopics.ts';
 
 const [amqpUrl, exIn, exOut, brokers, topic] = process.argv.slice(2) as [string, string, string, string, string];
 const PREFETCH = 64;
@@ -15,7 +16,7 @@ const kafka = new kafkajs.Kafka({ brokers: brokers.split(','), clientId: `${topi
 
 const admin = kafka.admin();
 await admin.connect();
-await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
+await createTopicsAndWait(admin, [{ topic, numPartitions: 6 }]);
 await admin.disconnect();
 
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

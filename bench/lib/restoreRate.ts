@@ -15,30 +15,42 @@ import { restoreStore } from '../../src/streams/internals/restore.ts';
 
 export interface RateResult { records: number; seconds: number; perSecond: number }
 
-/** Restores every partition of every topic into fresh RocksDB stores, one partition at a time per topic. */
-export async function restoreAll(brokers: string[], topics: string[], onProgress: (records: number) => void): Promise<RateResult> {
+/**
+ * Restores every partition of every topic into fresh RocksDB stores, `concurrency` partitions at a
+ * time, as an instance restores the stores of its tasks side by side after losing its disk.
+ */
+export async function restoreAll(brokers: string[], topics: string[], onProgress: (records: number) => void, concurrency = 1): Promise<RateResult> {
   const log = rootLogger.child({ component: 'bench-restore' });
   const kafka = createKafka({ brokers, clientId: 'bench-restore', log });
   const reader = new PartitionReader(kafka);
   const admin = kafka.admin();
   await admin.connect();
   const dir = await mkdtemp(join(tmpdir(), 'iga-bench-restore-'));
+  const restoredBy = new Map<string, number>();
   let records = 0;
   const started = performance.now();
   try {
     const meta = await admin.fetchTopicMetadata({ topics });
-    for (const t of meta.topics) {
-      for (const p of t.partitions) {
-        const store = await RocksBytesStore.open(`${t.name}-${p.partitionId}`, join(dir, `${t.name}-${p.partitionId}`));
-        let base = records;
-        await restoreStore({
-          reader, topic: t.name, partition: p.partitionId, from: 0n, store, taskId: `bench_${p.partitionId}`, log,
-          onProgress: (r) => { records = base + r.restored; onProgress(records); },
-        });
-        base = records;
-        await store.close();
+    const queue = meta.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })));
+    const worker = async (): Promise<void> => {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const name = `${job.topic}-${job.partition}`;
+        const store = await RocksBytesStore.open(name, join(dir, name));
+        try {
+          await restoreStore({
+            reader, topic: job.topic, partition: job.partition, from: 0n, store, taskId: `bench_${job.partition}`, log,
+            onProgress: (r) => {
+              records += r.restored - (restoredBy.get(name) ?? 0);
+              restoredBy.set(name, r.restored);
+              onProgress(records);
+            },
+          });
+        } finally {
+          await store.close();
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
     return { records, seconds, perSecond: records / seconds };
   } finally {

@@ -17,6 +17,8 @@ import { GlobalTable, StreamsApp } from '../streams/index.ts';
 import { buildIgaTopology } from '../topology/topology.ts';
 import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.ts';
 import { explainRoutes } from '../explain/routes.ts';
+import { startReconcile, type Reconciler } from '../reconcile/index.ts';
+import { replayRoutes } from '../replay/routes.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -40,6 +42,8 @@ export interface RunningService {
   ready: Promise<void>;
   /** The replicas behind explain/upcoming (null without the admin API). */
   explain: ExplainReplicas | null;
+  /** Reconciliation against DFØ's collections (null without the admin API). */
+  reconciler: Reconciler | null;
   close(): Promise<void>;
 }
 
@@ -107,6 +111,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     }
     let adminUrl: string | null = null;
     let explain: ExplainReplicas | null = null;
+    let reconciler: Reconciler | null = null;
     if (!skip.has('admin')) {
       // Explain and upcoming answer from local replicas, so any instance can answer them.
       const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log });
@@ -116,7 +121,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       if (cfg.admin.tokensFile) adminTokens.watch();
       const routes: AdminRoutes[] = [
         explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
+        // Store digests, online rebuild and reprocess (src/replay).
+        replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log }),
       ];
+      // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
+      const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log });
+      reconciler = reconcile.reconciler;
+      closers.push(() => reconcile.close());
+      routes.push(reconcile.routes);
       const admin = await startAdminServer({
         port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log,
         readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
@@ -125,7 +137,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       closers.push(async () => { await admin.close(); adminTokens.close(); });
     }
     log.info({ scim: scimUrl, admin: adminUrl, app: cfg.appId }, 'iga-stream started');
-    return { streams, index, scimUrl, adminUrl, ready, explain, close };
+    return { streams, index, scimUrl, adminUrl, ready, explain, reconciler, close };
   } catch (err) {
     await close();
     throw err;

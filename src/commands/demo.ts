@@ -6,7 +6,7 @@
  */
 import amqp from 'amqplib';
 import { startDfoSimulator } from '../../connectors/dfo-simulator/index.ts';
-import { generateUniversity } from '../../connectors/dfo-simulator/dataset.ts';
+import { FIRST_EMPLOYEE_ID, generateUniversity } from '../../connectors/dfo-simulator/dataset.ts';
 import { loadConfig } from '../config.ts';
 import { osloDate } from '../iga/clock.ts';
 import { policyFromEnv } from '../iga/policy.ts';
@@ -64,6 +64,13 @@ export async function demoCommand(args: string[]): Promise<void> {
     await sim.upsertPosition({ ...raw, innehaver: holders }, { notify: true });
   }
   await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'HR changes');
+
+  // A hire whose DFØ notification was lost: DFØ has the data, iga-stream never heard of it.
+  // `iga-stream reconcile` (printed below) finds it by comparing DFØ's collections with the stores.
+  const missed = unannouncedHire(uni, today);
+  await sim.upsertEmployee(missed.employee);
+  await sim.upsertPosition(missed.position);
+  out(`unannounced hire: employee ${missed.employeeId} in position ${missed.positionId} (no notification sent)\n`);
   const accounts = [...service.index.values()];
   const blocked = accounts.filter((a) => !a.active).length;
   const sample = accounts.find((a) => a.active) ?? accounts[0];
@@ -84,6 +91,10 @@ export async function demoCommand(args: string[]): Promise<void> {
     out(`  ${cli} explain ${blockedOne.userName.split('@')[0]}\n`);
     out(`  ${cli} explain ${sample.personId} --at ${osloDate(new Date(Date.now() + 30 * 86_400_000))}\n`);
     out(`  ${cli} upcoming --days 7\n`);
+    out(`\ndid we miss an event? (employee ${missed.employeeId} was hired without a notification)\n`);
+    out(`  ${cli} reconcile --dry-run\n`);
+    out(`  ${cli} reconcile\n`);
+    out(`  ${cli} explain ${missed.employeeId}\n`);
     out(`  curl -s -H 'Authorization: Bearer ${adminToken}' '${service.adminUrl}/admin/explain/${blockedOne.userName}'\n`);
   }
   const close = async () => { await service.close(); await ch.close().catch(() => undefined); await conn.close().catch(() => undefined); await sim.close(); };
@@ -109,6 +120,19 @@ async function waitForQuiet(count: () => number, service: { index: { size: numbe
     if (Date.now() - started > 300_000) throw new Error(`${what} did not settle within 5 minutes`);
   }
   out('\n');
+}
+
+/** A new employee holding the second position from today, with DFØ's data only (never announced). */
+function unannouncedHire(uni: ReturnType<typeof generateUniversity>, today: string) {
+  const employeeId = String(FIRST_EMPLOYEE_ID + uni.employees.length);
+  const base = uni.positions[1 % uni.positions.length] as { id: string | number; innehaver?: unknown };
+  const positionId = String(base.id);
+  const holder = { innehaverAnsattnr: employeeId.padStart(8, '0'), innehaverStartdato: today, innehaverSluttdato: '9999-12-31' };
+  const employee = {
+    id: employeeId.padStart(8, '0'), fornavn: 'Nora', etternavn: 'Uvarslet', fnr: '01019012345', fdato: '1990-01-01', kjonn: 'F',
+    medarbeidergruppe: '1', medarbeiderundergruppe: '01', startdato: today, sluttdato: '9999-12-31', stillingId: Number(positionId), eksternbruker: true,
+  };
+  return { employeeId, positionId, employee, position: { ...base, innehaver: [base.innehaver ?? []].flat().concat(holder) } };
 }
 
 function argValue(args: string[], name: string): string | undefined {

@@ -17,8 +17,12 @@ export function auditIndexKey(employeeId: string, partition: number, offset: big
   return `${employeeId}|${partition}|${String(offset).padStart(20, '0')}`;
 }
 
-/** The audit topic's key is the employee id; records without one cannot be indexed. */
-const auditIndex: ReplicaMapping = (r) => (r.value === null || r.key === '' ? [] : [[auditIndexKey(r.key, r.partition, r.offset), r.value]]);
+/**
+ * The audit topic's key is the employee id; records without one cannot be indexed. Records keyed
+ * otherwise (a reconciliation run's drift and run records, key `reconcile:<runId>`) are not a
+ * person's decisions and are skipped.
+ */
+export const auditIndex: ReplicaMapping = (r) => (r.value === null || !/^\d+$/.test(r.key) ? [] : [[auditIndexKey(r.key, r.partition, r.offset), r.value]]);
 
 export interface ExplainReplicas {
   persons: ReadOnlyKeyValueStore<PersonState>;

@@ -8,3 +8,5 @@ export { TopologyTestDriver } from './testDriver.ts';
 export { GlobalTable, type GlobalTableOptions } from './globalTable.ts';
 export { ReplicaStore, identityMapping, type ReplicaStoreOptions, type ReplicaMapping, type ReplicaRecord, type ReplicaWrite } from './replicaStore.ts';
 export { TopicRecordReader, type StoredRecord, type ReadResult } from './recordReader.ts';
+export { storeDigests, rebuildLocalStores, digestBytes, type StoreDigest, type RebuildEvent, type RebuildSummary } from './operations.ts';
+export { copyTopicSince, type CopyProgress, type CopySummary } from './topicCopy.ts';

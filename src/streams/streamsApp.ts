@@ -9,7 +9,7 @@ import { componentLogger, type Logger } from '../log.ts';
 import { createKafka, type Kafka } from './internals/kafkaClient.ts';
 import { streamsMetrics } from './internals/metrics.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
-import { startTask, stopTask, type ProcessingGuarantee, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
+import { startTask, stopTask, taskDir, type ProcessingGuarantee, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
 import { ensureTopics } from './internals/topics.ts';
 import { taskAssignor } from './internals/assignorProtocol.ts';
 import { taskId as makeTaskId } from './internals/taskAssignor.ts';
@@ -17,6 +17,15 @@ import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
 
 const REBALANCING = /REBALANCE_IN_PROGRESS|rebalancing/i;
+
+/** One task as `visitTasks` shows it to operator code (src/replay). */
+export interface TaskVisit {
+  id: string;
+  /** The task's local state folder (RocksDB stores and `.checkpoint`). */
+  dir: string;
+  running: RunningTask;
+  reopen(whileClosed: () => Promise<void>): Promise<RunningTask>;
+}
 
 export type StreamsState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -147,6 +156,60 @@ export class StreamsApp {
     await Promise.all(this.tasks.values());
   }
 
+  /**
+   * Operator hook, used only by src/replay (store digests, online rebuild). Visits each task this
+   * instance owns now, in id order, once it is ready, inside the task's exclusive section (none of
+   * its records, punctuations or commits run meanwhile). `visit` may call `reopen(whileClosed)`:
+   * that commits and closes the task, runs `whileClosed()` (e.g. wipes its local state) and starts
+   * a fresh task in its place, which restores its stores from the changelogs; it resolves with the
+   * fresh task once restored. Until then `tasks` holds the fresh task's promise, so batches and
+   * ticks wait for it; batches already queued on the old task are dropped by the guard in onBatch.
+   * A task that moved away before its visit is skipped; `reopen` rejects if it moves away meanwhile.
+   */
+  async visitTasks(visit: (t: TaskVisit) => Promise<void>): Promise<void> {
+    for (const id of this.taskIds()) {
+      const pending = this.tasks.get(id);
+      const rt = await pending?.catch(() => null);
+      if (!pending || !rt) continue;
+      const sub = this.opts.topology.subTopologies.find((s) => id === `${s.id}_${rt.task.partition}`)!;
+      await rt.task.exclusive(async () => {
+        if (this.state !== 'running' || this.tasks.get(id) !== pending) return;
+        await visit({
+          id, running: rt, dir: taskDir(this.opts, id),
+          reopen: (whileClosed) => {
+            let fresh!: Promise<RunningTask>;
+            fresh = (async () => {
+              const movedAway = () => new Error(`task ${id} moved to another instance meanwhile`);
+              let committed = false;
+              try {
+                committed = await this.commitTask(id, rt, 'report');
+              } finally {
+                await stopTask(this.env(), rt); // also after a failed commit: the next start needs the RocksDB lock
+              }
+              if (this.tasks.get(id) !== fresh) throw movedAway(); // revoked: closeTask dropped it
+              if (!committed) throw new Error(`task ${id}: the commit before reopening failed (fenced or broker error)`);
+              await whileClosed();
+              if (this.tasks.get(id) !== fresh) throw movedAway();
+              const next = await startTask(this.env(), sub, rt.task.partition);
+              if (this.tasks.get(id) === fresh) this.seekTo(next);
+              return next;
+            })();
+            this.tasks.set(id, fresh);
+            fresh.catch((err) => {
+              this.log.error({ task: id, err: describeError(err) }, 'reopening task failed; it starts again');
+              if (this.tasks.get(id) === fresh) {
+                this.tasks.delete(id);
+                // Its uncommitted records were rolled back behind the consumer's position: reopen (seeks back).
+                this.reopenIfStillOurs(id);
+              }
+            });
+            return fresh;
+          },
+        });
+      });
+    }
+  }
+
   /** Finishes the batch in hand, commits every task, closes. */
   async close(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
@@ -191,7 +254,8 @@ export class StreamsApp {
       if (this.tasks.get(id) !== pending) return; // closed meanwhile
       for (const m of batch.messages) {
         // isStale: we seeked this partition (task start or rewind); the batch was fetched before.
-        if (!isRunning() || isStale() || this.state !== 'running') break;
+        // A task replaced meanwhile (visitTasks' reopen): leave the records unresolved; they come again.
+        if (!isRunning() || isStale() || this.state !== 'running' || this.tasks.get(id) !== pending) break;
         const offset = BigInt(m.offset);
         // Below the task's own position: already processed by this task or committed by an earlier owner.
         if (offset < (rt.next.get(batch.topic) ?? 0n)) { resolveOffset(m.offset); continue; }
@@ -254,7 +318,7 @@ export class StreamsApp {
    * On failure the task's uncommitted work is gone (rolled back): the task is closed and, if still
    * ours, opened again — a new producer, and the input rewound to the committed offsets.
    */
-  private async commitTask(id: string, rt: RunningTask): Promise<boolean> {
+  private async commitTask(id: string, rt: RunningTask, onFailure: 'close' | 'report' = 'close'): Promise<boolean> {
     if (!rt.task.hasPending) return true;
     const end = streamsMetrics.commitSeconds.startTimer();
     try {
@@ -268,13 +332,20 @@ export class StreamsApp {
       return true;
     } catch (err) {
       streamsMetrics.commitFailures.inc({ app: this.opts.appId });
-      if (err instanceof TaskMigratedError) this.log.warn({ task: id }, 'task fenced by another instance; closing it');
-      else this.log.error({ task: id, err: describeError(err) }, 'commit failed; rolled back, reopening the task');
-      void this.closeTask(id, false).then(() => { if (this.assigned.has(id) && !this.tasks.has(id) && this.state === 'running') this.openTask(id); });
+      const fenced = err instanceof TaskMigratedError;
+      if (fenced) this.log.warn({ task: id }, 'task fenced by another instance; closing it');
+      else this.log.error({ task: id, err: describeError(err) }, 'commit failed; rolled back');
+      if (onFailure === 'report') return false;
+      // Fenced: its new owner has it, and our own rebalance follows. Else: a new producer, from the committed offsets.
+      void this.closeTask(id, false).then(() => { if (!fenced) this.reopenIfStillOurs(id); });
       return false;
     } finally {
       end();
     }
+  }
+
+  private reopenIfStillOurs(id: string): void {
+    if (this.assigned.has(id) && !this.tasks.has(id) && this.state === 'running') this.openTask(id);
   }
 
   /** Drops the task's uncommitted work and moves its input back to the committed offsets. */
@@ -312,7 +383,7 @@ export class StreamsApp {
     p.catch((err) => {
       this.log.error({ task: id, err: describeError(err) }, 'task failed to start; retrying');
       if (this.tasks.get(id) === p) this.tasks.delete(id);
-      setTimeout(() => { if (this.assigned.has(id) && !this.tasks.has(id) && this.state === 'running') this.openTask(id); }, 1000).unref();
+      setTimeout(() => this.reopenIfStillOurs(id), 1000).unref();
     });
     return p;
   }

@@ -84,6 +84,7 @@ const cause = z.object({
   id: z.string(),
   amqpMessageId: z.string().nullable().default(null),
   raw: origin.nullable().default(null),
+  replayOf: origin.optional(),
 });
 const affiliation = z.object({ positionId: z.string(), startDate: z.string().nullable(), endDate: z.string().nullable() });
 const common = z.object({

@@ -14,6 +14,12 @@ export const rawDfoEventSchema = z.object({
   firmakode: z.string().nullable().optional(),
   receivedAt: z.string().optional(),
   source: z.object({ messageId: z.string().nullable().optional() }).passthrough().optional(),
+  /** Set on the synthetic events of a reconciliation run (src/reconcile): the cause becomes `reconcile <runId>`. */
+  reconcile: z.object({
+    runId: z.string().min(1),
+    /** Employees whose holder event is sent even when the stored holders already match DFØ. */
+    resendHolders: z.array(z.string().regex(/^(0|[1-9]\d*)$/)).optional(),
+  }).optional(),
 }).passthrough();
 export type RawDfoEventValue = z.infer<typeof rawDfoEventSchema>;
 
@@ -26,6 +32,8 @@ export interface Cause {
   raw: RecordOrigin | null;
   /** For a username grant: the cause of the claim it answers (e.g. the DFØ event that made the person eligible). */
   via?: Omit<Cause, 'via'>;
+  /** Set when the event was replayed by reprocess (`raw` is then the copy): the original raw record. */
+  replayOf?: RecordOrigin;
 }
 
 /** Person-keyed events (repartition topic, key = employee id). */

@@ -7,6 +7,7 @@
 import { topicNames } from '../config.ts';
 import { TopologyBuilder, type BuiltTopology } from '../streams/index.ts';
 import { internalTopics, type IgaDeps } from './deps.ts';
+import { replayTopic } from '../replay/replayTopic.ts';
 import { ACCOUNT_OUTPUTS, ACCOUNT_STORES, accountProcessor } from './processors/accountProcessor.ts';
 import { DFO_EVENT_STORES, dfoEventProcessor } from './processors/dfoEventProcessor.ts';
 import { PERSON_STORES, personProcessor } from './processors/personProcessor.ts';
@@ -24,10 +25,13 @@ export function buildIgaTopology(deps: IgaDeps): BuiltTopology {
     .addTopic({ name: t.audit, compacted: false, retentionMs: -1 })
     .addTopic({ name: t.dlq, compacted: false, retentionMs: -1 })
     .addTopic({ name: internal.personEvents, compacted: false, retentionMs: WEEK_MS })
-    .addTopic({ name: internal.usernameClaims, compacted: false, retentionMs: WEEK_MS });
+    .addTopic({ name: internal.usernameClaims, compacted: false, retentionMs: WEEK_MS })
+    // Reprocess copies raw events here (src/replay). A second input of the raw step, so it must have
+    // raw's partition count (start-up checks it).
+    .addTopic({ name: replayTopic(deps.appId), compacted: false, retentionMs: WEEK_MS });
   for (const s of [...DFO_EVENT_STORES, ...PERSON_STORES, ...ACCOUNT_STORES, ...USERNAME_STORES]) b.addStateStore(s);
 
-  b.addSource('raw-source', [t.raw])
+  b.addSource('raw-source', [t.raw, replayTopic(deps.appId)])
     .addProcessor('dfo-events', () => dfoEventProcessor(deps), ['raw-source'], [...DFO_EVENT_STORES])
     .addSink('person-events-sink', internal.personEvents, ['dfo-events']);
 

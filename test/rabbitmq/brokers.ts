@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as amqp from 'amqplib';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { createTopicsAndWait } from '../../src/streams/internals/createTopics.ts';
 
 export const KAFKA_BROKERS = (process.env.IGA_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((s) => s.trim());
 export const AMQP_URL = process.env.IGA_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -38,7 +39,7 @@ export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>
 
 export async function createTopics(topics: string[], numPartitions = 1): Promise<void> {
   await withAdmin(async (admin) => {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })), waitForLeaders: true });
+    await createTopicsAndWait(admin, topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })));
   });
 }
 

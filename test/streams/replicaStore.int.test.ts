@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { ReplicaStore, TopicRecordReader, type ReplicaMapping } from '../../src/streams/index.ts';
 import { prefixRange } from '../../src/stores/keyValueStore.ts';
 import { eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+import { createTopicsAndWait } from '../../src/streams/internals/createTopics.ts';
 
 const log = pino({ level: 'silent' });
 const json = (v: unknown) => JSON.stringify(v);
@@ -38,7 +39,7 @@ describe('ReplicaStore on the real broker', () => {
     return r;
   };
   const createTopic = async (name: string, compacted: boolean) => {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: compacted ? 'compact' : 'delete' }] }] });
+    await createTopicsAndWait(admin, [{ topic: name, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: compacted ? 'compact' : 'delete' }] }]);
   };
 
   before(async () => {

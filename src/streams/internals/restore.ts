@@ -30,14 +30,22 @@ export async function restoreStore(args: {
   log.info({ store: store.name, topic, partition, from: offset.toString(), end: end.toString() }, 'restoring store from changelog');
   let res: typeof first | null = first;
   let emptyFetches = 0;
+  // The next fetch is in flight while a batch is written: the broker and the network work while
+  // RocksDB does (a restore is otherwise a strict fetch → decode → write → fetch sequence).
+  let ahead: Promise<typeof first> | null = null;
   while (offset < end) {
-    const r = res ?? (await reader.fetch(topic, partition, offset, { maxWaitMs: 100 }));
+    const r = res ?? (await (ahead ?? reader.fetch(topic, partition, offset, { maxWaitMs: 100 })));
     res = null;
+    ahead = null;
     if (r.nextOffset === offset) {
       if (++emptyFetches > 50) throw new Error(`restore of ${topic}[${partition}] stalled at ${offset} (end ${end})`);
       continue;
     }
     emptyFetches = 0;
+    if (r.nextOffset < end) {
+      ahead = reader.fetch(topic, partition, r.nextOffset, { maxWaitMs: 100 });
+      ahead.catch(() => undefined); // awaited on the next turn; a failure surfaces there
+    }
     await store.write(r.records.map((m) => [m.key?.toString('utf8') ?? '', m.value ?? null] as const));
     restored += r.records.length;
     offset = r.nextOffset;

@@ -5,6 +5,7 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../log.ts';
 import { changelogTopic, type BuiltTopology } from '../topology.ts';
+import { createTopicsAndWait } from './createTopics.ts';
 
 export async function ensureTopics(admin: Admin, appId: string, topology: BuiltTopology, partitions: number, log: Logger): Promise<void> {
   const wanted = new Map<string, { compacted: boolean; retentionMs?: number }>();
@@ -13,17 +14,14 @@ export async function ensureTopics(admin: Admin, appId: string, topology: BuiltT
   const existing = new Set(await admin.listTopics());
   const missing = [...wanted].filter(([name]) => !existing.has(name));
   if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map(([topic, spec]) => ({
-        topic,
-        numPartitions: partitions,
-        configEntries: [
-          { name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' },
-          ...(spec.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(spec.retentionMs) }] : []),
-        ],
-      })),
-    });
+    await createTopicsAndWait(admin, missing.map(([topic, spec]) => ({
+      topic,
+      numPartitions: partitions,
+      configEntries: [
+        { name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' },
+        ...(spec.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(spec.retentionMs) }] : []),
+      ],
+    })));
     log.info({ topics: missing.map(([n]) => n) }, 'created topics');
   }
   const meta = await admin.fetchTopicMetadata({ topics: topology.subTopologies.flatMap((s) => s.sourceTopics) });

@@ -8,13 +8,14 @@
  * Stores: `positions` (position id → holders), `deferred` (due|key → event).
  */
 import { osloDate, osloMidnightUtc } from '../../iga/clock.ts';
-import { diffHolders } from '../../iga/holderDiff.ts';
+import { diffHolders, normaliseRanges } from '../../iga/holderDiff.ts';
 import type { Holder } from '../../iga/model.ts';
 import type { KeyValueStore } from '../../stores/keyValueStore.ts';
 import { isRetriable, record, type Processor, type ProcessorContext, type StreamRecord } from '../../streams/index.ts';
 import type { IgaDeps } from '../deps.ts';
 import { rawDfoEventSchema, type Cause, type PersonEvent, type RawDfoEventValue } from '../messages.ts';
 import { dueKey, takeDue } from './parking.ts';
+import { replayedFrom } from '../../replay/replayTopic.ts';
 
 interface StoredPosition { holders: Holder[]; updatedAt: string }
 interface Deferred { event: RawDfoEventValue; cause: Cause; attempts: number }
@@ -44,7 +45,10 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
     }
     const before = (await positions.get(event.id))?.holders ?? null;
     const after = result.kind === 'found' ? result.value.holders : [];
-    for (const [employeeId, ranges] of diffHolders(before, after)) {
+    const changes = diffHolders(before, after);
+    // A reconciliation run names holders whose event was lost downstream: send theirs too.
+    for (const id of event.reconcile?.resendHolders ?? []) if (!changes.has(id)) changes.set(id, normaliseRanges(after.filter((h) => h.employeeId === id)));
+    for (const [employeeId, ranges] of changes) {
       forward({ type: 'holder', employeeId, positionId: event.id, ranges, cause, dfoResponse: result.kind === 'found' ? result.raw : { gone: result.reason } }, ts);
     }
     if (result.kind === 'found') positions.put(event.id, { holders: after, updatedAt: new Date(ts).toISOString() });
@@ -68,11 +72,17 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
       const parsed = rawDfoEventSchema.safeParse(r.value);
       if (!parsed.success) throw new Error(`invalid raw DFØ event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const event = parsed.data;
-      const cause: Cause = { kind: event.kind, id: event.id, amqpMessageId: event.source?.messageId ?? r.headers['amqp-message-id'] ?? null, raw: ctx.recordOrigin() };
+      const origin = ctx.recordOrigin();
+      const replayOf = replayedFrom(r.headers, origin);
+      const replayed = replayOf ? { replayOf } : {};
+      const cause: Cause = event.reconcile
+        ? { kind: 'reconcile', id: event.reconcile.runId, amqpMessageId: null, raw: origin, ...replayed }
+        : { kind: event.kind, id: event.id, amqpMessageId: event.source?.messageId ?? r.headers['amqp-message-id'] ?? null, raw: origin, ...replayed };
       const d: Deferred = { event, cause, attempts: 0 };
       const today = osloDate(new Date(ctx.currentWallClockTime()));
       if (event.notBefore && event.notBefore > today) {
-        deferred.put(dueKey(osloMidnightUtc(event.notBefore).getTime(), `${event.kind}:${event.id}:${cause.raw?.offset ?? ''}`), d);
+        // A replayed copy keys by the original offset, so it replaces the original's entry instead of doubling it.
+        deferred.put(dueKey(osloMidnightUtc(event.notBefore).getTime(), `${event.kind}:${event.id}:${replayOf?.offset ?? cause.raw?.offset ?? ''}`), d);
         return;
       }
       await handle(d, r.timestamp);

@@ -1,0 +1,53 @@
+/**
+ * Reconciliation against DFØ's collection endpoints (issue 5, part 4), wired for the service:
+ * the store replicas, the Kafka output, the run orchestrator, the schedule and the admin routes.
+ */
+import type { DfoSource } from '../../connectors/dfo/index.ts';
+import type { AdminRoutes } from '../admin/index.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { startReconcileOutput } from './producer.ts';
+import { reconcileRoutes } from './routes.ts';
+import { Reconciler } from './run.ts';
+import { SCHEDULE_OWNER_TASK, startReconcileScheduler } from './scheduler.ts';
+import { startReconcileStores } from './stores.ts';
+
+export { Reconciler, type ReconcileReport, type ReconcileProgress } from './run.ts';
+export { DRIFT_KINDS, type Drift, type DriftKind } from './drift.ts';
+
+export interface ReconcileService {
+  reconciler: Reconciler;
+  routes: AdminRoutes;
+  close(): Promise<void>;
+}
+
+export async function startReconcile(opts: {
+  config: Config;
+  dfo: DfoSource;
+  /** The stream tasks this instance owns now (StreamsApp.taskIds). */
+  taskIds: () => string[];
+  log: Logger;
+}): Promise<ReconcileService> {
+  const { config } = opts;
+  const log = opts.log.child({ feature: 'reconcile' });
+  const stores = await startReconcileStores({ brokers: config.kafkaBrokers, appId: config.appId, stateDir: config.stateDir, log });
+  let output;
+  try {
+    output = await startReconcileOutput({ brokers: config.kafkaBrokers, appId: config.appId, log });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+  const reconciler = new Reconciler({ dfo: opts.dfo, stores, output, log, waitTimeoutMs: config.reconcile.waitTimeoutMs });
+  const isOwner = () => opts.taskIds().includes(SCHEDULE_OWNER_TASK);
+  const scheduler = config.reconcile.schedule.kind === 'off' ? null : startReconcileScheduler({ schedule: config.reconcile.schedule, reconciler, isOwner, log });
+  return {
+    reconciler,
+    routes: reconcileRoutes({ reconciler, schedule: config.reconcile.schedule, scheduler, isScheduleOwner: isOwner }),
+    async close() {
+      scheduler?.stop();
+      await output.close().catch(() => undefined);
+      await stores.close();
+    },
+  };
+}

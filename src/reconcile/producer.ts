@@ -1,0 +1,37 @@
+/**
+ * Writes a run's output to Kafka: repair events onto the raw topic (the topology then handles them
+ * like missed notifications) and drift / run records onto the audit topic. Idempotent producer,
+ * acks=all; the run reports completion only after Kafka acknowledged.
+ */
+import type { Producer } from 'kafkajs';
+import { topicNames } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { createKafka } from '../streams/internals/kafkaClient.ts';
+
+export interface ReconcileOutput {
+  /** Sends key/value records to the raw topic. */
+  sendRaw(records: Array<{ key: string; value: unknown }>): Promise<void>;
+  /** Sends records to the audit topic. */
+  sendAudit(records: Array<{ key: string; value: unknown }>): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHUNK = 500;
+
+export async function startReconcileOutput(opts: { brokers: string[]; appId: string; log: Logger }): Promise<ReconcileOutput> {
+  const topics = topicNames(opts.appId);
+  const kafka = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-reconcile`, log: opts.log });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const send = async (topic: string, records: Array<{ key: string; value: unknown }>) => {
+    for (let i = 0; i < records.length; i += CHUNK) {
+      const messages = records.slice(i, i + CHUNK).map((r) => ({ key: r.key, value: JSON.stringify(r.value), headers: { 'iga-source': 'reconcile' } }));
+      await producer.send({ topic, messages, acks: -1 });
+    }
+  };
+  return {
+    sendRaw: (records) => send(topics.raw, records),
+    sendAudit: (records) => send(topics.audit, records),
+    close: () => producer.disconnect(),
+  };
+}

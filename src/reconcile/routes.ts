@@ -1,0 +1,47 @@
+/**
+ * Admin API of reconciliation (admin tokens only):
+ *   POST /admin/reconcile[?dryRun=1]   run now; NDJSON progress lines, then `{"type":"done","report":…}`.
+ *                                      409 while a run is in progress on this instance.
+ *   GET  /admin/reconcile/last         the latest run on this instance, the one in progress, the schedule.
+ */
+import { z } from 'zod';
+import { AdminError, badRequest, streamNdjson, type AdminRoutes } from '../admin/index.ts';
+import type { Reconciler } from './run.ts';
+import type { ReconcileScheduler } from './scheduler.ts';
+import { describeSchedule, type ReconcileSchedule } from './schedule.ts';
+
+const flag = z.union([z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => ['1', 'true', 'yes'].includes(v)), z.literal('').transform(() => true)]);
+const runRequest = z.object({ dryRun: flag.optional() });
+
+export interface ReconcileRouteDeps {
+  reconciler: Reconciler;
+  schedule: ReconcileSchedule;
+  scheduler: ReconcileScheduler | null;
+  /** True when this instance runs the scheduled reconciliations now (it owns task 0_0). */
+  isScheduleOwner: () => boolean;
+}
+
+export function reconcileRoutes(deps: ReconcileRouteDeps): AdminRoutes {
+  return (router) => {
+    router.post('/reconcile', async (ctx) => {
+      const q = runRequest.safeParse(ctx.query);
+      if (!q.success) throw badRequest(q.error.issues);
+      const running = deps.reconciler.running();
+      if (running) throw new AdminError(409, `reconciliation run ${running} is in progress on this instance; see GET /admin/reconcile/last`, { retriable: true });
+      streamNdjson(ctx, async (send) => {
+        const report = await deps.reconciler.run({ dryRun: q.data.dryRun ?? false, trigger: 'admin', onProgress: (p) => send({ ...p }) });
+        return { report };
+      });
+    });
+    router.get('/reconcile/last', (ctx) => {
+      const next = deps.scheduler?.nextRunAt() ?? null;
+      ctx.body = {
+        running: deps.reconciler.running(),
+        last: deps.reconciler.last(),
+        schedule: describeSchedule(deps.schedule),
+        nextScheduledRun: next === null ? null : new Date(next).toISOString(),
+        scheduledRunsHere: deps.isScheduleOwner(),
+      };
+    });
+  };
+}

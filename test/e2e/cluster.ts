@@ -1,0 +1,160 @@
+/**
+ * A deployment of several service instances in one consumer group, for end-to-end tests of
+ * operations across instances (rebuild, reprocess): the DFØ simulator (real HTTP), N instances of
+ * the service in this process, each with its own state dir and ports, on the real Kafka broker and
+ * RabbitMQ, a queue that captures every notify event, and a quiescence check over all groups.
+ */
+import amqp from 'amqplib';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
+import { loadConfig, topicNames, type Config } from '../../src/config.ts';
+import { osloDate } from '../../src/iga/clock.ts';
+import { makePolicy } from '../../src/iga/policy.ts';
+import { startService, type RunningService } from '../../src/app/service.ts';
+import { replayTopic } from '../../src/replay/replayTopic.ts';
+import { internalTopics } from '../../src/topology/deps.ts';
+import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
+import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
+import { rootLogger } from '../../src/log.ts';
+import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+import { ADMIN_TOKEN, type NotifyEvent } from './stack.ts';
+
+export { ADMIN_TOKEN };
+
+export interface Cluster {
+  appId: string;
+  sim: DfoSimulator;
+  instances: RunningService[];
+  configs: Config[];
+  /** Every notify event published on the out exchange, in arrival order. */
+  events: NotifyEvent[];
+  /** An admin API call on instance `i` with the admin token; NDJSON answers come back as lines. */
+  admin(i: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  scim(path: string): Promise<{ status: number; body: any }>;
+  quiesce(): Promise<void>;
+  readTopic(topic: string): Promise<Array<{ key: string; value: any; headers: Record<string, string> }>>;
+  close(): Promise<void>;
+}
+
+export async function startCluster(opts: { start: string; instances?: number; partitions: number }): Promise<Cluster> {
+  await requireBrokers();
+  const appId = uniqueName('cl');
+  const exIn = `${appId}.ex_from_dfo`;
+  const exOut = `${appId}.ex_from_iga`;
+  const now = Date.parse(opts.start);
+  const stateDirs: string[] = [];
+  const sim = await startDfoSimulator({ amqp: { url: amqpUrl, exchange: exIn }, today: () => osloDate(new Date(now)) });
+  const policy = makePolicy({});
+  const conn = await amqp.connect(amqpUrl);
+  const ch = await conn.createChannel();
+  await ch.assertExchange(exOut, 'topic', { durable: true });
+  const q = await ch.assertQueue('', { exclusive: true });
+  await ch.bindQueue(q.queue, exOut, '#');
+  const events: NotifyEvent[] = [];
+  await ch.consume(q.queue, (m) => {
+    if (!m) return;
+    events.push({ routingKey: m.fields.routingKey, messageId: String(m.properties.messageId), contentType: String(m.properties.contentType), persistent: m.properties.deliveryMode === 2, body: JSON.parse(m.content.toString()) });
+    ch.ack(m);
+  });
+  const configs: Config[] = [];
+  const instances: RunningService[] = [];
+  for (let i = 0; i < (opts.instances ?? 2); i++) {
+    const stateDir = await mkdtemp(join(tmpdir(), `iga-cluster-${i}-`));
+    stateDirs.push(stateDir);
+    const config = loadConfig({
+      IGA_KAFKA_BROKERS: kafkaBrokers.join(','), IGA_AMQP_URL: amqpUrl, IGA_AMQP_EXCHANGE_IN: exIn, IGA_AMQP_EXCHANGE_OUT: exOut,
+      IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: 'tests:e2e-secret', IGA_ADMIN_TOKENS: `ops:${ADMIN_TOKEN}`,
+      IGA_SCIM_RESOURCE_URI_PREFIX: 'https://gw-uib.intark.uh-it.no/iga/scim/v2', IGA_EMAIL_DOMAIN: 'uib.no', IGA_INSTITUTION: 'uib',
+      IGA_APP_ID: appId, IGA_STATE_DIR: stateDir, IGA_PARTITIONS: String(opts.partitions), IGA_COMMIT_INTERVAL_MS: '50',
+      IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500',
+    });
+    configs.push(config);
+    const service = await startService({ config, policy, clock: () => now, instanceId: `node-${i + 1}`, log: rootLogger });
+    instances.push(service);
+    await service.ready;
+  }
+  // Every instance owns tasks (the group settled after the last join) and they are restored.
+  await eventually('every instance to own tasks', () => instances.every((s) => s.streams.taskIds().length > 0), 60_000, 200);
+  await Promise.all(instances.map((s) => s.streams.allTasksReady()));
+
+  const kafka = createKafka({ brokers: kafkaBrokers, clientId: `${appId}-quiesce`, log: rootLogger });
+  const reader = new PartitionReader(kafka);
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = topicNames(appId);
+  const internal = internalTopics(appId);
+
+  async function caughtUp(groupId: string, topicList: string[]): Promise<boolean> {
+    const offsets = await admin.fetchOffsets({ groupId, topics: topicList });
+    for (const t of offsets) {
+      for (const p of t.partitions) {
+        const from = Number(p.offset) < 0 ? 0n : BigInt(p.offset);
+        if ((await reader.fetch(t.topic, p.partition, from)).records.length > 0) return false;
+      }
+    }
+    return true;
+  }
+
+  const cluster: Cluster = {
+    appId, sim, instances, configs, events,
+    async admin(i, method, path, body) {
+      const res = await fetch(`${instances[i]!.adminUrl}/admin${path}`, {
+        method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      const ndjson = (res.headers.get('content-type') ?? '').includes('ndjson');
+      return { status: res.status, body: ndjson ? text.trim().split('\n').map((l) => JSON.parse(l)) : JSON.parse(text) };
+    },
+    async scim(path) {
+      const res = await fetch(`${instances[0]!.scimUrl}${path}`, { headers: { authorization: 'Bearer e2e-secret', accept: 'application/scim+json' } });
+      return { status: res.status, body: await res.json() };
+    },
+    async quiesce() {
+      let streak = 0;
+      await eventually('the topology and egress to process everything', async () => {
+        const done = (await caughtUp(appId, [topics.raw, replayTopic(appId), internal.personEvents, internal.usernameClaims])) && (await caughtUp(`${appId}.egress`, [topics.notify]));
+        streak = done ? streak + 1 : 0;
+        return streak >= 3;
+      }, 90_000, 150);
+      await eventually('every account replica to catch up', async () => {
+        const latest = new Map((await cluster.readTopic(topics.accounts)).map((a) => [a.key, a.value]));
+        return instances.every((s) => [...latest.values()].every((a) => s.index.get(a.id)?.version === a.version));
+      }, 30_000, 100);
+    },
+    async readTopic(topic) {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const out: Array<{ key: string; value: any; headers: Record<string, string> }> = [];
+      for (const p of meta.topics[0]!.partitions) {
+        let offset = 0n;
+        for (;;) {
+          const r = await reader.fetch(topic, p.partitionId, offset);
+          for (const m of r.records) {
+            const headers = Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v?.toString() ?? '']));
+            out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null, headers });
+          }
+          if (r.nextOffset >= r.lastStableOffset || r.nextOffset === offset) break;
+          offset = r.nextOffset;
+        }
+      }
+      return out;
+    },
+    async close() {
+      for (const s of [...instances].reverse()) await s.close().catch(() => undefined);
+      await ch.close().catch(() => undefined);
+      await conn.close().catch(() => undefined);
+      await reader.close();
+      await admin.disconnect();
+      await sim.close();
+      const a = testKafka().admin();
+      await a.connect();
+      const mine = (await a.listTopics()).filter((t) => t.startsWith(appId));
+      await a.deleteTopics({ topics: mine }).catch(() => undefined);
+      await a.disconnect();
+      for (const d of stateDirs) await rm(d, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
