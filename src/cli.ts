@@ -30,6 +30,11 @@ const commands: Record<string, Command> = {
     summary: 'accounts that will be created, blocked or reactivated in the next N days, and why',
     run: async (args) => (await import('./commands/upcoming.ts')).upcomingCommand(args),
   },
+  brake: {
+    usage: 'brake [list | show <group> | release <group> | discard <group>] [--json]',
+    summary: 'blocks held by the mass-change brake: list them, release or discard a group',
+    run: async (args) => (await import('./commands/brake.ts')).brakeCommand(args),
+  },
   reconcile: {
     usage: 'reconcile [--dry-run] [--last] [--json]',
     summary: 'compare DFØ (all employees, all positions) with the stores and repair the drift',

@@ -45,6 +45,11 @@ const schema = z.object({
   IGA_ADMIN_TOKENS_FILE: z.string().optional(),
   IGA_KAFKA_SESSION_TIMEOUT_MS: int(3000).max(300_000).default(30_000),
   IGA_PROCESSING_GUARANTEE: z.enum(['exactly_once', 'at_least_once']).default('exactly_once'),
+  IGA_BRAKE_MAX_BLOCKS: int(0).default(50),
+  IGA_BRAKE_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  IGA_BRAKE_MIN_BLOCKS: int(0).default(10),
+  IGA_BRAKE_WINDOW_MS: int(0).default(3_600_000),
+  IGA_BRAKE_SETTLE_MS: int(0).default(5_000),
   IGA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IGA_RECONCILE_SCHEDULE: reconcileScheduleSchema.default({ kind: 'off' }),
   IGA_RECONCILE_WAIT_MS: int(0).default(120_000),
@@ -90,6 +95,8 @@ export interface Config {
   kafkaSessionTimeoutMs: number;
   /** exactly_once (default) or at_least_once (for comparison; outputs can repeat after a crash). */
   processingGuarantee: 'exactly_once' | 'at_least_once';
+  /** The mass-change brake (src/iga/brake.ts). */
+  brake: { maxBlocks: number; maxShare: number; minBlocks: number; windowMs: number; settleMs: number };
   /** Reconciliation against DFØ's collections (src/reconcile): the schedule, and how long a run waits for its repairs. */
   reconcile: { schedule: ReconcileSchedule; waitTimeoutMs: number };
 }
@@ -150,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.IGA_LOG_LEVEL,
     kafkaSessionTimeoutMs: e.IGA_KAFKA_SESSION_TIMEOUT_MS,
     processingGuarantee: e.IGA_PROCESSING_GUARANTEE,
+    brake: { maxBlocks: e.IGA_BRAKE_MAX_BLOCKS, maxShare: e.IGA_BRAKE_MAX_SHARE, minBlocks: e.IGA_BRAKE_MIN_BLOCKS, windowMs: e.IGA_BRAKE_WINDOW_MS, settleMs: e.IGA_BRAKE_SETTLE_MS },
     reconcile: { schedule: e.IGA_RECONCILE_SCHEDULE, waitTimeoutMs: e.IGA_RECONCILE_WAIT_MS },
   };
 }

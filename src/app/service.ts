@@ -17,6 +17,8 @@ import { GlobalTable, StreamsApp } from '../streams/index.ts';
 import { buildIgaTopology } from '../topology/topology.ts';
 import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.ts';
 import { explainRoutes } from '../explain/routes.ts';
+import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
+import { brakeRoutes } from '../brake/routes.ts';
 import { startReconcile, type Reconciler } from '../reconcile/index.ts';
 import { replayRoutes } from '../replay/routes.ts';
 
@@ -64,6 +66,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const topology = buildIgaTopology({
       appId: cfg.appId, dfo, policy: opts.policy, emailDomain: cfg.emailDomain, resourceUriPrefix: cfg.scim.resourceUriPrefix,
       punctuateIntervalMs: cfg.punctuateIntervalMs, parkRetryMs: cfg.dfo.parkRetryMs,
+      brake: cfg.brake,
     });
     const streams = new StreamsApp({
       appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
@@ -117,10 +120,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log });
       explain = replicas;
       closers.push(() => replicas.close());
+      // The mass-change brake's held groups, from a local replica; release/discard as control records.
+      const brakeAdmin = await startBrakeAdmin({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log, clock: opts.clock ?? Date.now });
+      closers.push(() => brakeAdmin.close());
       const adminTokens = new TokenRegistry({ label: 'admin', tokens: cfg.admin.tokens, ...(cfg.admin.tokensFile ? { file: cfg.admin.tokensFile } : {}) });
       if (cfg.admin.tokensFile) adminTokens.watch();
       const routes: AdminRoutes[] = [
         explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
+        brakeRoutes({ brake: brakeAdmin, limits: cfg.brake, clock: opts.clock ?? Date.now }),
         // Store digests, online rebuild and reprocess (src/replay).
         replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log }),
       ];

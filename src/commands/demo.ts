@@ -27,7 +27,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   const env = {
     IGA_APP_ID: `iga-demo-${Date.now().toString(36)}`, IGA_STATE_DIR: '.state/demo', IGA_SCIM_TOKENS: `demo:${token}`, IGA_ADMIN_TOKENS: `demo-ops:${adminToken}`,
     IGA_SCIM_HOST: '127.0.0.1', IGA_DFO_API_URL: 'http://127.0.0.1:8090/dfo', IGA_INSTITUTION: 'demo', IGA_EMAIL_DOMAIN: 'demo.uib.no',
-    IGA_PUNCTUATE_INTERVAL_MS: '1000', ...process.env,
+    IGA_PUNCTUATE_INTERVAL_MS: '1000', IGA_BRAKE_SETTLE_MS: '1000', ...process.env,
   };
   const config = loadConfig(env);
   const sim = await startDfoSimulator({ port: 8090, dataset: uni, amqp: { url: config.amqp.url, exchange: config.amqp.exchangeIn } });
@@ -81,6 +81,8 @@ export async function demoCommand(args: string[]): Promise<void> {
   out(`accounts active:         ${accounts.length - blocked} (before the HR change: ${activeBefore})\n`);
   out(`accounts blocked:        ${blocked}\n`);
   out(`notify events sent:      ${counts.CREATE + counts.MODIFY} (CREATE ${counts.CREATE}, MODIFY ${counts.MODIFY}) on ${config.amqp.exchangeOut}\n`);
+  const brake = await heldByBrake(service.adminUrl, adminToken);
+  if (brake) out(`blocks held by the brake: ${brake.blocks} in ${brake.groups} group(s) (mass-change brake; iga-stream brake list)\n`);
   if (sample) {
     out(`\ntry:\n  curl -s -H 'Authorization: Bearer ${token}' '${service.scimUrl}/Users?userName=${sample.userName}'\n`);
     out(`  curl -s -H 'Authorization: Bearer ${token}' '${service.scimUrl}/Users?filter=active%20eq%20false&count=5'\n`);
@@ -91,6 +93,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     out(`  ${cli} explain ${blockedOne.userName.split('@')[0]}\n`);
     out(`  ${cli} explain ${sample.personId} --at ${osloDate(new Date(Date.now() + 30 * 86_400_000))}\n`);
     out(`  ${cli} upcoming --days 7\n`);
+    out(`  ${cli} brake list\n`);
     out(`\ndid we miss an event? (employee ${missed.employeeId} was hired without a notification)\n`);
     out(`  ${cli} reconcile --dry-run\n`);
     out(`  ${cli} reconcile\n`);
@@ -120,6 +123,15 @@ async function waitForQuiet(count: () => number, service: { index: { size: numbe
     if (Date.now() - started > 300_000) throw new Error(`${what} did not settle within 5 minutes`);
   }
   out('\n');
+}
+
+/** Blocks the mass-change brake holds, from the admin API (null if it does not answer). */
+async function heldByBrake(adminUrl: string | null, token: string): Promise<{ groups: number; blocks: number } | null> {
+  if (!adminUrl) return null;
+  const res = await fetch(`${adminUrl}/admin/brake`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  if (!res?.ok) return null;
+  const list = (await res.json()) as { pending: Array<{ size: number }> };
+  return { groups: list.pending.length, blocks: list.pending.reduce((n, g) => n + g.size, 0) };
 }
 
 /** A new employee holding the second position from today, with DFØ's data only (never announced). */

@@ -41,7 +41,12 @@ export type DecisionRule =
   | 'block-not-eligible'
   | 'reactivate-eligible'
   | 'modify-attributes'
-  | 'up-to-date';
+  | 'up-to-date'
+  /** The mass-change brake (brake.ts): a block proposed, awaiting a verdict, held, or discarded. */
+  | 'block-proposed'
+  | 'block-awaiting-brake'
+  | 'block-held'
+  | 'block-discarded';
 
 /** Why a decision was taken, for the audit topic and the explain API. */
 export interface DecisionReason {

@@ -26,6 +26,15 @@ export interface NotifyLink {
   attributes?: string[];
 }
 
+/** What the mass-change brake did with a block decision (only on those). */
+export interface AuditBrakeLink {
+  /** proposed: sent to the brake now; awaiting: an earlier proposal is open; the rest: the brake's verdict. */
+  status: 'proposed' | 'awaiting' | 'held' | 'discarded' | 'approved' | 'released';
+  causeKey: string;
+  /** The brake's group number, once it has one. */
+  group?: string;
+}
+
 export interface AuditRecord {
   v: 2;
   /** The instant of the decision (ISO). */
@@ -44,6 +53,8 @@ export interface AuditRecord {
   affiliations: Affiliation[];
   activeAffiliations: Affiliation[];
   notify?: NotifyLink;
+  /** What the mass-change brake did with this block (absent when no block was in question). */
+  brake?: AuditBrakeLink;
   /** The account after the decision. */
   account?: Account;
 }
@@ -56,6 +67,7 @@ export function buildAuditRecord(args: {
   dfoResponses: DfoResponseLink[];
   affiliations: Affiliation[];
   notify?: NotifyLink;
+  brake?: AuditBrakeLink;
 }): AuditRecord {
   const { decision: d } = args;
   const account = 'account' in d ? d.account : null;
@@ -74,6 +86,7 @@ export function buildAuditRecord(args: {
     affiliations: args.affiliations,
     activeAffiliations: d.reason.activeAffiliations,
     ...(args.notify ? { notify: args.notify } : {}),
+    ...(args.brake ? { brake: args.brake } : {}),
     ...(account ? { account } : {}),
   };
 }
@@ -98,6 +111,7 @@ const common = z.object({
   today: z.string(),
   cause: cause.extend({ via: cause.optional() }),
   account: z.record(z.string(), z.unknown()).optional(),
+  brake: z.object({ status: z.enum(['proposed', 'awaiting', 'held', 'discarded', 'approved', 'released']), causeKey: z.string(), group: z.string().optional() }).optional(),
 });
 const v2 = common.extend({
   v: z.literal(2),

@@ -13,6 +13,8 @@ export interface IgaDeps {
   punctuateIntervalMs: number;
   /** Back-off before a parked DFØ fetch is tried again. */
   parkRetryMs?: number;
+  /** The mass-change brake's limits; without them the defaults apply with no settle window (tests). */
+  brake?: import('../iga/brake.ts').BrakeLimits;
 }
 
 export function internalTopics(appId: string) {

@@ -40,7 +40,9 @@ export interface Cause {
 export type PersonEvent =
   | { type: 'employee-changed'; employeeId: string; cause: Cause }
   | { type: 'holder'; employeeId: string; positionId: string; ranges: DateRange[]; cause: Cause; dfoResponse: unknown }
-  | { type: 'username-granted'; employeeId: string; userName: string; claimCause?: Cause };
+  | { type: 'username-granted'; employeeId: string; userName: string; claimCause?: Cause }
+  /** The mass-change brake's answer about a proposed block (brakeMessages.ts); cause/dfoResponses are the proposal's. */
+  | { type: 'brake-verdict'; employeeId: string; verdict: import('../iga/brake.ts').BrakeVerdict; cause: Cause; dfoResponses: import('./auditRecord.ts').DfoResponseLink[] };
 
 /** Stem-keyed username claims (repartition topic, key = stem). */
 export interface UsernameClaim {
@@ -61,6 +63,8 @@ export interface PersonUpdate {
   grant?: { userName: string };
   /** Every DFØ response this change rests on (e.g. the position and, for a new holder, the employee). */
   dfoResponses: import('./auditRecord.ts').DfoResponseLink[];
+  /** The mass-change brake's verdict on a block proposed earlier (only on a `brake-verdict` event). */
+  brake?: import('../iga/brake.ts').BrakeVerdict;
 }
 
 /** Notify record (topic `<app>.iga.notify`, key = account id); the egress connector renders the SCIM event. */

@@ -13,6 +13,7 @@ import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy, type Policy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
 import { internalTopics } from '../../src/topology/deps.ts';
+import { brakeTopic } from '../../src/topology/brakeMessages.ts';
 import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
 import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
 import { rootLogger } from '../../src/log.ts';
@@ -40,7 +41,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { start: string; policy?: Partial<Policy>; partitions?: number }): Promise<Stack> {
+export async function startStack(opts: { start: string; policy?: Partial<Policy>; partitions?: number; env?: Record<string, string> }): Promise<Stack> {
   await requireBrokers();
   const appId = uniqueName('e2e');
   const exIn = `${appId}.ex_from_dfo`;
@@ -53,7 +54,8 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
     IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: 'tests:e2e-secret', IGA_ADMIN_TOKENS: `ops:${ADMIN_TOKEN}`,
     IGA_SCIM_RESOURCE_URI_PREFIX: 'https://gw-uib.intark.uh-it.no/iga/scim/v2', IGA_EMAIL_DOMAIN: 'uib.no', IGA_INSTITUTION: 'uib',
     IGA_APP_ID: appId, IGA_STATE_DIR: stateDir, IGA_PARTITIONS: String(opts.partitions ?? 3), IGA_COMMIT_INTERVAL_MS: '50',
-    IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500',
+    IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500', IGA_BRAKE_SETTLE_MS: '300',
+    ...opts.env,
   });
   const policy = makePolicy(opts.policy ?? {});
   const conn = await amqp.connect(amqpUrl);
@@ -101,7 +103,7 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
     async quiesce() {
       let streak = 0;
       await eventually('the topology and egress to process everything', async () => {
-        const done = (await caughtUp(appId, [topics.raw, internal.personEvents, internal.usernameClaims])) && (await caughtUp(`${appId}.egress`, [topics.notify]));
+        const done = (await caughtUp(appId, [topics.raw, internal.personEvents, internal.usernameClaims, brakeTopic(appId)])) && (await caughtUp(`${appId}.egress`, [topics.notify]));
         streak = done ? streak + 1 : 0;
         return streak >= 3;
       }, 60_000, 150);

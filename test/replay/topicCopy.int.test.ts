@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { copyTopicSince, type CopyProgress } from '../../src/streams/index.ts';
 import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
 import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
+import { createTopicsAndWait } from '../../src/streams/internals/createTopics.ts';
 import { kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 
 const log = pino({ level: 'silent' });
@@ -20,7 +21,7 @@ describe('copyTopicSince', () => {
   before(async () => {
     await requireBrokers();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: source, numPartitions: 3 }] });
+    await createTopicsAndWait(admin, [{ topic: source, numPartitions: 3 }]);
     const producer = testKafka().producer();
     await producer.connect();
     // Per partition: one record before SINCE, two at or after it (one exactly at it).
@@ -84,7 +85,7 @@ describe('copyTopicSince', () => {
   test('since after every record: nothing to copy', async () => {
     const target = uniqueName('copy-dst');
     made.push(target);
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: target, numPartitions: 3 }] });
+    await createTopicsAndWait(admin, [{ topic: target, numPartitions: 3 }]);
     const summary = await copyTopicSince({ brokers: kafkaBrokers, clientId: 'copy-test', source, target, since: SINCE + 60_000, log, mark: () => ({}) });
     assert.deepEqual([summary.copied, summary.skipped], [0, 0]);
     assert.equal(summary.partitions, 3);
@@ -93,7 +94,7 @@ describe('copyTopicSince', () => {
   test('a target with another partition count is refused before anything is copied', async () => {
     const target = uniqueName('copy-dst');
     made.push(target);
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: target, numPartitions: 2 }] });
+    await createTopicsAndWait(admin, [{ topic: target, numPartitions: 2 }]);
     await assert.rejects(
       copyTopicSince({ brokers: kafkaBrokers, clientId: 'copy-test', source, target, since: 0, log, mark: () => ({}) }),
       /has 2 partitions, 3 expected/,

@@ -49,9 +49,12 @@ describe('person processor', () => {
   test('a known person DFØ no longer employs (IKKE ANSATT) is blocked, and the decision names that answer', async () => {
     await sim.removeEmployee('100001');
     await driver.pipeInput(T.raw, 'ansatte:100001', raw('ansatte', '100001'));
-    const [block, ...rest] = audits();
+    // The block goes through the mass-change brake: proposed (no change yet), then approved and applied.
+    const [proposed, block, ...rest] = audits();
     assert.equal(rest.length, 0);
-    assert.deepEqual([block!.employeeId, block!.decision, block!.rule], ['100001', 'block', 'block-not-eligible']);
+    assert.deepEqual([proposed!.employeeId, proposed!.decision, proposed!.rule, proposed!.brake?.status], ['100001', 'none', 'block-proposed', 'proposed']);
+    assert.deepEqual([block!.employeeId, block!.decision, block!.rule, block!.brake?.status], ['100001', 'block', 'block-not-eligible', 'approved']);
+    assert.equal(block!.brake?.group, '1');
     assert.equal(block!.cause.amqpMessageId, 'm-ansatte-100001');
     assert.deepEqual(block!.dfoResponses.map((d) => [d.resource, d.id, Object.keys(d.response as object)]), [['ansatte', '100001', ['gone']]]);
     assert.deepEqual(accounts().map((a) => [a.personId, a.active]), [['100001', false]]);
@@ -67,6 +70,7 @@ describe('person processor', () => {
     assert.deepEqual(decisions.map((a) => [a.employeeId, a.decision, a.cause.kind, a.cause.id, a.policyVersion]).sort(), [
       ['100001', 'none', 'policy', 'grace-0', 'grace-0'],
       ['100002', 'block', 'policy', 'grace-0', 'grace-0'],
+      ['100002', 'none', 'policy', 'grace-0', 'grace-0'], // block-proposed, before the brake approved it
     ]);
     assert.deepEqual(accounts().map((a) => [a.personId, a.active]), [['100002', false]]);
     assert.deepEqual(await driver.getStore<{ day: string }>('timers').get('policy'), { day: 'grace-0' });

@@ -105,6 +105,12 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         handOn(id, p, cause, { grant: { userName: e.userName } });
         return;
       }
+      case 'brake-verdict': {
+        // The account rules run again on what is stored now, with the proposal's cause and inputs.
+        const p = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
+        handOn(id, p, e.cause, { dfoResponses: e.dfoResponses, brake: e.verdict });
+        return;
+      }
     }
   }
 
