@@ -66,6 +66,9 @@ test('three instances lose nothing and double nothing while SIGKILLed at random 
     IGA_PUNCTUATE_INTERVAL_MS: '1000', IGA_DFO_PARK_RETRY_MS: '1000', IGA_KAFKA_SESSION_TIMEOUT_MS: '6000', IGA_LOG_LEVEL: 'info',
     // at_least_once shows what the test catches without transactions (doubled notify events).
     IGA_PROCESSING_GUARANTEE: process.env.IGA_CHAOS_GUARANTEE ?? 'exactly_once',
+    // The mass-change brake would (rightly) hold the HR change's ~200 blocks for an operator; this
+    // test is about the runtime, so the brake approves every block as it arrives.
+    IGA_BRAKE_MAX_BLOCKS: '0', IGA_BRAKE_MAX_SHARE: '0', IGA_BRAKE_SETTLE_MS: '0',
   });
   const nodes: Instance[] = ['a', 'b', 'c'].map((n) => instance(n, env(n), root));
   const view = await kafkaView(`${appId}-check`);
