@@ -43,6 +43,8 @@ const schema = z.object({
   IGA_ADMIN_HOST: z.string().optional(),
   IGA_ADMIN_TOKENS: z.string().default(''),
   IGA_ADMIN_TOKENS_FILE: z.string().optional(),
+  IGA_KAFKA_SESSION_TIMEOUT_MS: int(3000).max(300_000).default(30_000),
+  IGA_PROCESSING_GUARANTEE: z.enum(['exactly_once', 'at_least_once']).default('exactly_once'),
   IGA_BRAKE_MAX_BLOCKS: int(0).default(50),
   IGA_BRAKE_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.05),
   IGA_BRAKE_MIN_BLOCKS: int(0).default(10),
@@ -89,6 +91,10 @@ export interface Config {
   /** Operations port: health, metrics and the operator API (`/admin`, own tokens). */
   admin: { port: number; host: string; tokens: string; tokensFile: string | undefined };
   logLevel: string;
+  /** Consumer-group session timeout of the stream runtime and egress (how soon a dead instance's work moves). */
+  kafkaSessionTimeoutMs: number;
+  /** exactly_once (default) or at_least_once (for comparison; outputs can repeat after a crash). */
+  processingGuarantee: 'exactly_once' | 'at_least_once';
   /** The mass-change brake (src/iga/brake.ts). */
   brake: { maxBlocks: number; maxShare: number; minBlocks: number; windowMs: number; settleMs: number };
   /** Reconciliation against DFØ's collections (src/reconcile): the schedule, and how long a run waits for its repairs. */
@@ -149,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     punctuateIntervalMs: e.IGA_PUNCTUATE_INTERVAL_MS,
     admin: { port: e.IGA_ADMIN_PORT, host: e.IGA_ADMIN_HOST ?? e.IGA_SCIM_HOST, tokens: e.IGA_ADMIN_TOKENS, tokensFile: e.IGA_ADMIN_TOKENS_FILE },
     logLevel: e.IGA_LOG_LEVEL,
+    kafkaSessionTimeoutMs: e.IGA_KAFKA_SESSION_TIMEOUT_MS,
+    processingGuarantee: e.IGA_PROCESSING_GUARANTEE,
     brake: { maxBlocks: e.IGA_BRAKE_MAX_BLOCKS, maxShare: e.IGA_BRAKE_MAX_SHARE, minBlocks: e.IGA_BRAKE_MIN_BLOCKS, windowMs: e.IGA_BRAKE_WINDOW_MS, settleMs: e.IGA_BRAKE_SETTLE_MS },
     reconcile: { schedule: e.IGA_RECONCILE_SCHEDULE, waitTimeoutMs: e.IGA_RECONCILE_WAIT_MS },
   };

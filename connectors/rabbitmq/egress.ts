@@ -23,7 +23,8 @@ export interface EgressOptions {
   exchange?: string;
   /** Template; `{type}` → create / modify. Default `no.example.iga.scim.user.{type}`. */
   routingKey?: string;
-  kafka: KafkaConnectionOptions & { groupId: string };
+  /** sessionTimeoutMs: how soon a killed instance's partitions move on (KafkaJS default 30 s). */
+  kafka: KafkaConnectionOptions & { groupId: string; sessionTimeoutMs?: number };
   notifyTopic: string;
   /** Where invalid notify records go; without it they are logged at error level (with their bytes). */
   dlqTopic?: string;
@@ -68,7 +69,10 @@ export async function startEgress(opts: EgressOptions): Promise<Egress> {
 
   const kafka = createKafka(opts.kafka, log);
   // read_committed: only notify records of committed topology transactions; short polls for a quick stop.
-  const consumer: Consumer = kafka.consumer({ groupId: opts.kafka.groupId, readUncommitted: false, maxWaitTimeInMs: 1_000 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.kafka.groupId, readUncommitted: false, maxWaitTimeInMs: 1_000,
+    ...(opts.kafka.sessionTimeoutMs ? { sessionTimeout: opts.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.min(3_000, Math.floor(opts.kafka.sessionTimeoutMs / 5))) } : {}),
+  });
   const producer: Producer | null = opts.dlqTopic ? kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }) : null;
   const publisher = createConfirmPublisher({ url: opts.amqpUrl, exchange, mandatory: opts.mandatory ?? true, logger: log });
 

@@ -1,6 +1,7 @@
 /**
  * KafkaJS client construction for the connectors, with KafkaJS logs routed to pino.
  */
+import '../../src/kafkajsFixes.ts';
 import { Kafka, logLevel as KafkaLogLevel, type logCreator as LogCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '../../src/log.ts';
 

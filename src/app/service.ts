@@ -72,6 +72,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
       deadLetterTopic: topics.dlq, commitIntervalMs: cfg.commitIntervalMs, ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), log,
+      sessionTimeoutMs: cfg.kafkaSessionTimeoutMs, processingGuarantee: cfg.processingGuarantee,
     });
     await streams.start();
     closers.push(() => streams.close());
@@ -98,7 +99,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     if (!skip.has('egress')) {
       const egress = await startEgress({
         amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeOut, routingKey: cfg.amqp.routingKeyOut,
-        kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress` }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
+        kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress`, sessionTimeoutMs: cfg.kafkaSessionTimeoutMs }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
       });
       closers.push(() => egress.stop());
     }

@@ -9,10 +9,14 @@ import { componentLogger, type Logger } from '../log.ts';
 import { createKafka, type Kafka } from './internals/kafkaClient.ts';
 import { streamsMetrics } from './internals/metrics.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
-import { startTask, stopTask, taskDir, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
+import { startTask, stopTask, taskDir, type ProcessingGuarantee, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
 import { ensureTopics } from './internals/topics.ts';
+import { taskAssignor } from './internals/assignorProtocol.ts';
+import { taskId as makeTaskId } from './internals/taskAssignor.ts';
 import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
+
+const REBALANCING = /REBALANCE_IN_PROGRESS|rebalancing/i;
 
 /** One task as `visitTasks` shows it to operator code (src/replay). */
 export interface TaskVisit {
@@ -39,28 +43,36 @@ export interface StreamsOptions {
   clock?: () => number;
   inMemoryStores?: boolean;
   instanceId?: string;
+  /** Group session timeout: how soon a killed member's tasks move to the others (default 30 s). */
+  sessionTimeoutMs?: number;
+  /** exactly_once (default): one transaction per task commit; at_least_once: for comparison only. */
+  processingGuarantee?: ProcessingGuarantee;
   log?: Logger;
 }
 
 export class StreamsApp {
   state: StreamsState = 'created';
-  private readonly opts: Required<Omit<StreamsOptions, 'log' | 'instanceId'>> & { instanceId: string };
+  private readonly opts: Required<Omit<StreamsOptions, 'log' | 'instanceId' | 'sessionTimeoutMs' | 'processingGuarantee'>> & { instanceId: string; sessionTimeoutMs: number; processingGuarantee: ProcessingGuarantee };
   private readonly log: Logger;
   private readonly kafka: Kafka;
   private admin!: Admin;
   private consumer!: Consumer;
   private reader!: PartitionReader;
+  /** Open tasks (starting = restoring, or running); a task leaves this map when its close begins. */
   private readonly tasks = new Map<string, Promise<RunningTask>>();
+  /** Tasks being closed: a task opens again only after its close finished (producer, RocksDB lock). */
+  private readonly closing = new Map<string, Promise<void>>();
+  /** The tasks the group assigned to this member (a batch of any other partition is stale). */
+  private readonly assigned = new Map<string, { sub: SubTopology; partition: number }>();
   private readonly subByTopic = new Map<string, SubTopology>();
-  /** Per task and topic: an offset we seeked back to; later records are skipped until it comes again. */
-  private readonly rewound = new Map<string, bigint>();
+  private consumerGeneration = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly paused = new Set<string>();
 
   constructor(opts: StreamsOptions) {
     this.opts = {
       commitIntervalMs: 100, tickMs: 1000, clock: Date.now, inMemoryStores: false,
-      instanceId: `${process.pid}`, ...opts,
+      instanceId: `${process.pid}`, sessionTimeoutMs: 30_000, processingGuarantee: 'exactly_once', ...opts,
     } as StreamsApp['opts'];
     this.log = componentLogger('streams', opts.log).child({ app: opts.appId, instance: this.opts.instanceId });
     this.kafka = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-${this.opts.instanceId}`, log: this.log });
@@ -74,27 +86,64 @@ export class StreamsApp {
     await this.admin.connect();
     await ensureTopics(this.admin, this.opts.appId, this.opts.topology, this.opts.partitions, this.log);
     this.reader = new PartitionReader(this.kafka);
-    this.consumer = this.kafka.consumer({
-      groupId: this.opts.appId, readUncommitted: false, allowAutoTopicCreation: false,
-      sessionTimeout: 30_000, rebalanceTimeout: 60_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100,
-      retry: { retries: 10 },
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.log.error({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
-      if (!e.payload.restart) this.state = 'failed';
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.subByTopic.keys()], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: (p) => this.onBatch(p),
-    });
+    await this.runConsumer();
     this.ticker = setInterval(() => void this.tick(), Math.min(this.opts.tickMs, Math.max(this.opts.commitIntervalMs, 50)));
     this.state = 'running';
     this.log.info({ subTopologies: this.opts.topology.subTopologies.length }, 'stream processing started');
+  }
+
+  /**
+   * Joins the group with the task-aware assignor and consumes. One partition at a time: a batch
+   * waits for its task's restore, and commits of different tasks never overlap a rebalance.
+   */
+  private async runConsumer(): Promise<void> {
+    const generation = ++this.consumerGeneration;
+    const subs = this.opts.topology.subTopologies.map((s) => ({ id: s.id, topics: s.sourceTopics }));
+    const sessionTimeout = this.opts.sessionTimeoutMs;
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.appId, readUncommitted: false, allowAutoTopicCreation: false,
+      sessionTimeout, rebalanceTimeout: Math.max(60_000, sessionTimeout), heartbeatInterval: Math.max(500, Math.min(3_000, Math.floor(sessionTimeout / 5))),
+      maxWaitTimeInMs: 100, retry: { retries: 10 },
+      partitionAssigners: [taskAssignor({ subs, ownedTasks: () => this.taskIds() })],
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (generation === this.consumerGeneration) this.onAssignment(e.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.log.error({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart && generation === this.consumerGeneration) void this.replaceConsumer();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.subByTopic.keys()], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (p) => this.onBatch(p),
+    });
+  }
+
+  /** KafkaJS gave up on its consumer: close our tasks (uncommitted work rolls back) and join again with a new one. */
+  private async replaceConsumer(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.consumerGeneration++;
+    this.log.warn('replacing the crashed consumer');
+    const old = this.consumer;
+    this.assigned.clear();
+    await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, false)));
+    await old.disconnect().catch(() => undefined);
+    for (;;) {
+      if (this.state !== 'running') return;
+      try {
+        await this.runConsumer();
+        return;
+      } catch (err) {
+        this.log.error({ err: describeError(err) }, 'could not start a new consumer; retrying');
+        await this.consumer.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
   }
 
   /** Ids of the tasks this instance owns now. */
@@ -131,20 +180,28 @@ export class StreamsApp {
             let fresh!: Promise<RunningTask>;
             fresh = (async () => {
               const movedAway = () => new Error(`task ${id} moved to another instance meanwhile`);
+              let committed = false;
               try {
-                await this.commitTask(id, rt);
+                committed = await this.commitTask(id, rt, 'report');
               } finally {
                 await stopTask(this.env(), rt); // also after a failed commit: the next start needs the RocksDB lock
               }
-              if (this.tasks.get(id) !== fresh) throw movedAway(); // fenced or revoked: closeTask dropped it
+              if (this.tasks.get(id) !== fresh) throw movedAway(); // revoked: closeTask dropped it
+              if (!committed) throw new Error(`task ${id}: the commit before reopening failed (fenced or broker error)`);
               await whileClosed();
               if (this.tasks.get(id) !== fresh) throw movedAway();
-              return startTask(this.env(), sub, rt.task.partition);
+              const next = await startTask(this.env(), sub, rt.task.partition);
+              if (this.tasks.get(id) === fresh) this.seekTo(next);
+              return next;
             })();
             this.tasks.set(id, fresh);
             fresh.catch((err) => {
-              this.log.error({ task: id, err: describeError(err) }, 'reopening task failed; it starts again on the next batch');
-              if (this.tasks.get(id) === fresh) this.tasks.delete(id);
+              this.log.error({ task: id, err: describeError(err) }, 'reopening task failed; it starts again');
+              if (this.tasks.get(id) === fresh) {
+                this.tasks.delete(id);
+                // Its uncommitted records were rolled back behind the consumer's position: reopen (seeks back).
+                this.reopenIfStillOurs(id);
+              }
             });
             return fresh;
           },
@@ -160,6 +217,7 @@ export class StreamsApp {
     if (this.ticker) clearInterval(this.ticker);
     await this.consumer?.stop().catch(() => undefined);
     await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, true)));
+    await Promise.all(this.closing.values());
     await this.consumer?.disconnect().catch(() => undefined);
     await this.reader?.close().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
@@ -172,51 +230,42 @@ export class StreamsApp {
     for (const [topic, partitions] of Object.entries(assignment)) {
       const sub = this.subByTopic.get(topic);
       if (!sub) continue;
-      for (const p of partitions) wanted.set(`${sub.id}_${p}`, { sub, partition: p });
+      for (const p of partitions) wanted.set(makeTaskId(sub.id, p), { sub, partition: p });
     }
+    this.assigned.clear();
+    for (const [id, t] of wanted) this.assigned.set(id, t);
     for (const id of [...this.tasks.keys()]) if (!wanted.has(id)) void this.closeTask(id, true);
-    for (const [id, { sub, partition }] of wanted) {
-      if (this.tasks.has(id)) continue;
-      const p = startTask(this.env(), sub, partition);
-      p.catch((err) => {
-        this.log.error({ task: id, err: describeError(err) }, 'task failed to start; will retry on the next batch');
-        this.tasks.delete(id);
-      });
-      this.tasks.set(id, p);
-    }
+    // Tasks we keep go on: records the consumer delivers again are below their position and skipped.
+    for (const id of wanted.keys()) if (!this.tasks.has(id)) this.openTask(id);
     streamsMetrics.tasks.set({ app: this.opts.appId }, wanted.size);
     this.log.info({ tasks: [...wanted.keys()].sort() }, 'partitions assigned');
   }
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const sub = this.subByTopic.get(batch.topic)!;
-    const id = `${sub.id}_${batch.partition}`;
-    let pending = this.tasks.get(id);
-    if (!pending) {
-      pending = startTask(this.env(), sub, batch.partition);
-      this.tasks.set(id, pending);
-    }
-    const rt = await this.awaitWithHeartbeat(pending, heartbeat);
+    const id = makeTaskId(sub.id, batch.partition);
+    if (!this.assigned.has(id)) return; // revoked while fetched
+    const pending = this.tasks.get(id) ?? this.openTask(id);
+    if (!pending) return;
+    const rt = await this.awaitWithHeartbeat(pending, heartbeat).catch(() => null);
+    if (!rt) return; // failed to start; openTask retries
     const { task } = rt;
-    const key = `${id}/${batch.topic}`;
     await task.exclusive(async () => {
+      if (this.tasks.get(id) !== pending) return; // closed meanwhile
       for (const m of batch.messages) {
+        // isStale: we seeked this partition (task start or rewind); the batch was fetched before.
         // A task replaced meanwhile (visitTasks' reopen): leave the records unresolved; they come again.
         if (!isRunning() || isStale() || this.state !== 'running' || this.tasks.get(id) !== pending) break;
         const offset = BigInt(m.offset);
-        const rewoundTo = this.rewound.get(key);
-        if (rewoundTo !== undefined) {
-          if (offset !== rewoundTo) continue; // a batch fetched before our seek
-          this.rewound.delete(key);
-        }
-        const committed = rt.committed.get(batch.topic) ?? 0n;
-        if (offset < committed) { resolveOffset(m.offset); continue; } // processed by an earlier owner
+        // Below the task's own position: already processed by this task or committed by an earlier owner.
+        if (offset < (rt.next.get(batch.topic) ?? 0n)) { resolveOffset(m.offset); continue; }
         let value: unknown;
         try {
           value = this.serdeOf(sub, batch.topic).deserialize(m.value);
         } catch (err) {
           task.deadLetter(`cannot deserialise value: ${describeError(err)}`, m.key?.toString() ?? null, m.value);
           task.markConsumed(batch.topic, offset + 1n);
+          rt.next.set(batch.topic, offset + 1n);
           resolveOffset(m.offset);
           continue;
         }
@@ -227,14 +276,17 @@ export class StreamsApp {
           if (!isRetriable(err)) throw err;
           // The processor left its stores untouched (processor contract); keep what came before it.
           this.log.warn({ task: id, offset: m.offset, err: describeError(err) }, 'retriable processing failure; will retry');
-          await this.commitTask(id, rt);
-          this.rewound.set(key, offset);
-          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: m.offset });
-          this.pauseFor(batch.topic, batch.partition, 1000);
+          if (await this.commitTask(id, rt)) {
+            this.seekTo(rt);
+            this.pauseFor(batch.topic, batch.partition, 1000);
+          }
           break;
         }
+        rt.next.set(batch.topic, offset + 1n);
         streamsMetrics.processed.inc({ app: this.opts.appId, subtopology: String(sub.id) });
         resolveOffset(m.offset);
+        // KafkaJS throttles this to its heartbeat interval; a long batch must not cost us the membership.
+        if (!(await this.heartbeatOk(heartbeat))) break;
       }
       if (task.now() - task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
     });
@@ -253,7 +305,7 @@ export class StreamsApp {
           await rt.task.punctuate();
         } catch (err) {
           this.log.error({ task: id, err: describeError(err) }, 'punctuation failed; rolled back');
-          rt.task.rollback();
+          this.rewind(rt);
           return;
         }
         if (rt.task.now() - rt.task.lastCommitAt >= this.opts.commitIntervalMs) await this.commitTask(id, rt);
@@ -261,8 +313,13 @@ export class StreamsApp {
     }
   }
 
-  private async commitTask(id: string, rt: RunningTask): Promise<void> {
-    if (!rt.task.hasPending) return;
+  /**
+   * Commits the task (call inside its `exclusive`). True when committed (or nothing to commit).
+   * On failure the task's uncommitted work is gone (rolled back): the task is closed and, if still
+   * ours, opened again — a new producer, and the input rewound to the committed offsets.
+   */
+  private async commitTask(id: string, rt: RunningTask, onFailure: 'close' | 'report' = 'close'): Promise<boolean> {
+    if (!rt.task.hasPending) return true;
     const end = streamsMetrics.commitSeconds.startTimer();
     try {
       const written = await rt.task.commit();
@@ -270,34 +327,87 @@ export class StreamsApp {
         const store = [...rt.stores.keys()].find((s) => topic === `${this.opts.appId}-${s}-changelog`);
         if (store) rt.checkpoint[store] = next.toString();
       }
+      for (const [topic, next] of rt.next) rt.committed.set(topic, next);
       streamsMetrics.commits.inc({ app: this.opts.appId });
+      return true;
     } catch (err) {
       streamsMetrics.commitFailures.inc({ app: this.opts.appId });
-      if (err instanceof TaskMigratedError) {
-        this.log.warn({ task: id }, 'task fenced by another instance; closing it');
-        void this.closeTask(id, false);
-        return;
-      }
-      this.log.error({ task: id, err: describeError(err) }, 'commit failed; the group will rewind the task');
-      void this.closeTask(id, false);
-      throw err;
+      const fenced = err instanceof TaskMigratedError;
+      if (fenced) this.log.warn({ task: id }, 'task fenced by another instance; closing it');
+      else this.log.error({ task: id, err: describeError(err) }, 'commit failed; rolled back');
+      if (onFailure === 'report') return false;
+      // Fenced: its new owner has it, and our own rebalance follows. Else: a new producer, from the committed offsets.
+      void this.closeTask(id, false).then(() => { if (!fenced) this.reopenIfStillOurs(id); });
+      return false;
     } finally {
       end();
     }
   }
 
-  private async closeTask(id: string, commit: boolean): Promise<void> {
+  private reopenIfStillOurs(id: string): void {
+    if (this.assigned.has(id) && !this.tasks.has(id) && this.state === 'running') this.openTask(id);
+  }
+
+  /** Drops the task's uncommitted work and moves its input back to the committed offsets. */
+  private rewind(rt: RunningTask): void {
+    rt.task.rollback();
+    this.seekTo(rt);
+  }
+
+  /** Sets the task's position to its committed offsets and seeks the consumer there. */
+  private seekTo(rt: RunningTask): void {
+    for (const [topic, offset] of rt.committed) {
+      rt.next.set(topic, offset);
+      try {
+        this.consumer.seek({ topic, partition: rt.task.partition, offset: offset.toString() });
+      } catch (err) {
+        this.log.warn({ task: rt.task.id, topic, err: describeError(err) }, 'seek failed');
+      }
+    }
+  }
+
+  /**
+   * Starts an assigned task: fences the previous owner, restores its stores (the batch waits,
+   * heartbeating), then seeks its inputs to the committed offsets. Retried while still assigned.
+   */
+  private openTask(id: string): Promise<RunningTask> | undefined {
+    const t = this.assigned.get(id);
+    if (!t || this.state !== 'running' && this.state !== 'starting') return undefined;
+    const prior = this.closing.get(id);
+    const start = () => startTask(this.env(), t.sub, t.partition);
+    const p = (prior ? prior.then(start) : start()).then((rt) => {
+      if (this.tasks.get(id) === p) this.seekTo(rt);
+      return rt;
+    });
+    this.tasks.set(id, p);
+    p.catch((err) => {
+      this.log.error({ task: id, err: describeError(err) }, 'task failed to start; retrying');
+      if (this.tasks.get(id) === p) this.tasks.delete(id);
+      setTimeout(() => this.reopenIfStillOurs(id), 1000).unref();
+    });
+    return p;
+  }
+
+  /**
+   * Closes a task: after the work queued on it, commits (revocation, shutdown) or rolls back
+   * (fenced, failed), then closes its producer and stores. The counterpart of `openTask`.
+   */
+  private closeTask(id: string, commit: boolean): Promise<void> {
     const pending = this.tasks.get(id);
-    if (!pending) return;
+    if (!pending) return this.closing.get(id) ?? Promise.resolve();
     this.tasks.delete(id);
-    const rt = await pending.catch(() => null);
-    if (!rt) return;
-    await rt.task.exclusive(async () => {
-      if (commit) await this.commitTask(id, rt).catch(() => undefined);
-      else rt.task.rollback();
-      await stopTask(this.env(), rt);
-    }).catch((err) => this.log.error({ task: id, err: describeError(err) }, 'closing task failed'));
-    this.log.info({ task: id }, 'task closed');
+    const done = (async () => {
+      const rt = await pending.catch(() => null);
+      if (!rt) return;
+      await rt.task.exclusive(async () => {
+        if (commit) await this.commitTask(id, rt);
+        else rt.task.rollback();
+        await stopTask(this.env(), rt);
+      }).catch((err) => this.log.error({ task: id, err: describeError(err) }, 'closing task failed'));
+      this.log.info({ task: id }, 'task closed');
+    })().finally(() => { if (this.closing.get(id) === done) this.closing.delete(id); });
+    this.closing.set(id, done);
+    return done;
   }
 
   private serdeOf(sub: SubTopology, topic: string) {
@@ -316,11 +426,26 @@ export class StreamsApp {
     }, ms).unref();
   }
 
-  private async awaitWithHeartbeat<T>(p: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  /**
+   * Waits for a starting task, heartbeating so a long restore keeps the membership. Null when the
+   * group started rebalancing meanwhile: the batch is given up (the task restores on) so this
+   * member can rejoin in time.
+   */
+  private async awaitWithHeartbeat<T>(p: Promise<T>, heartbeat: () => Promise<void>): Promise<T | null> {
     for (;;) {
       const r = await Promise.race([p.then((v) => ({ v })), new Promise<null>((res) => setTimeout(() => res(null), 1000))]);
       if (r) return r.v;
-      await heartbeat().catch(() => undefined);
+      if (!(await this.heartbeatOk(heartbeat))) return null;
+    }
+  }
+
+  /** Heartbeats; false when the group is rebalancing (the batch in hand should end). */
+  private async heartbeatOk(heartbeat: () => Promise<void>): Promise<boolean> {
+    try {
+      await heartbeat();
+      return true;
+    } catch (err) {
+      return !REBALANCING.test(`${(err as { type?: string })?.type ?? ''} ${(err as Error)?.message ?? ''}`);
     }
   }
 
@@ -328,6 +453,8 @@ export class StreamsApp {
     return {
       appId: this.opts.appId, kafka: this.kafka, admin: this.admin, reader: this.reader, stateDir: this.opts.stateDir,
       inMemoryStores: this.opts.inMemoryStores, deadLetterTopic: this.opts.deadLetterTopic, clock: this.opts.clock, log: this.log,
+      guarantee: this.opts.processingGuarantee,
+      commitOffsets: (offsets) => this.consumer.commitOffsets(offsets),
     };
   }
 }

@@ -3,6 +3,7 @@
  * KafkaJS's log levels onto pino, and retry settings tuned for short transactions.
  * KafkaJS is pinned at 2.2.4 (its last release); see STACK.md for why it is still the choice.
  */
+import '../../kafkajsFixes.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaT, logCreator as LogCreator } from 'kafkajs';
 import type { Logger } from '../../log.ts';

@@ -3,7 +3,7 @@
  * `<appId>-<taskId>`): outputs, changelog records and input offsets commit in one transaction.
  * Creating it (initProducerId) fences any zombie owner of the same task.
  */
-import type { Producer } from 'kafkajs';
+import type { Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import type { Kafka } from './kafkaClient.ts';
 import { chunkOutputs } from './sendChunks.ts';
 import type { CommitBatch, TaskCommitter } from './task.ts';
@@ -11,7 +11,40 @@ import { TaskMigratedError } from '../errors.ts';
 
 const FENCED = /ProducerFenced|INVALID_PRODUCER_EPOCH|fenced|TransactionalIdAuthorization|INVALID_TXN_STATE/i;
 
-export class KafkaTaskCommitter implements TaskCommitter {
+/** A task's committer as the runtime holds it. */
+export interface ClosableCommitter extends TaskCommitter { close(): Promise<void> }
+
+/**
+ * Sends a commit's outputs in produce requests the broker accepts (see sendChunks.ts); returns,
+ * per changelog topic (records with an explicit partition), the next offset after the last one.
+ */
+export async function sendOutputs(send: (req: ProducerBatch) => Promise<RecordMetadata[]>, outputs: CommitBatch['outputs']): Promise<Map<string, bigint>> {
+  const written = new Map<string, bigint>();
+  for (const chunk of chunkOutputs(outputs)) {
+    const byTopic = new Map<string, CommitBatch['outputs']>();
+    for (const o of chunk) {
+      const list = byTopic.get(o.topic);
+      if (list) list.push(o);
+      else byTopic.set(o.topic, [o]);
+    }
+    const meta = await send({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, msgs]) => ({
+        topic,
+        messages: msgs.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestamp: String(m.timestamp), ...(m.partition !== undefined ? { partition: m.partition } : {}) })),
+      })),
+    });
+    // Changelog records carry an explicit partition: the next offset after this chunk's last one.
+    for (const m of meta) {
+      let count = 0;
+      for (const o of byTopic.get(m.topicName) ?? []) if (o.partition === m.partition) count++;
+      if (count > 0) written.set(m.topicName, BigInt(m.baseOffset ?? '0') + BigInt(count));
+    }
+  }
+  return written;
+}
+
+export class KafkaTaskCommitter implements ClosableCommitter {
   private readonly producer: Producer;
   private readonly groupId: string;
   private readonly taskId: string;
@@ -37,28 +70,7 @@ export class KafkaTaskCommitter implements TaskCommitter {
   async commit(batch: CommitBatch): Promise<Map<string, bigint>> {
     try {
       const txn = (this.txn = await this.producer.transaction());
-      const written = new Map<string, bigint>();
-      for (const chunk of chunkOutputs(batch.outputs)) {
-        const byTopic = new Map<string, CommitBatch['outputs']>();
-        for (const o of chunk) {
-          const list = byTopic.get(o.topic);
-          if (list) list.push(o);
-          else byTopic.set(o.topic, [o]);
-        }
-        const meta = await txn.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, msgs]) => ({
-            topic,
-            messages: msgs.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestamp: String(m.timestamp), ...(m.partition !== undefined ? { partition: m.partition } : {}) })),
-          })),
-        });
-        // Changelog records carry an explicit partition: the next offset after this chunk's last one.
-        for (const m of meta) {
-          let count = 0;
-          for (const o of byTopic.get(m.topicName) ?? []) if (o.partition === m.partition) count++;
-          if (count > 0) written.set(m.topicName, BigInt(m.baseOffset ?? '0') + BigInt(count));
-        }
-      }
+      const written = await sendOutputs((req) => txn.sendBatch(req), batch.outputs);
       if (batch.offsets.length > 0) {
         const topics = new Map<string, Array<{ partition: number; offset: string }>>();
         for (const o of batch.offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);

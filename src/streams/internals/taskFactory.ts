@@ -15,7 +15,8 @@ import { RocksBytesStore } from '../../stores/rocksBytesStore.ts';
 import { changelogTopic, type SubTopology } from '../topology.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import type { Kafka } from './kafkaClient.ts';
-import { KafkaTaskCommitter } from './kafkaCommitter.ts';
+import { KafkaTaskCommitter, type ClosableCommitter } from './kafkaCommitter.ts';
+import { AtLeastOnceCommitter, type CommitOffsets } from './atLeastOnceCommitter.ts';
 import { streamsMetrics } from './metrics.ts';
 import type { PartitionReader } from './partitionReader.ts';
 import { restoreStore } from './restore.ts';
@@ -31,14 +32,22 @@ export interface TaskEnv {
   deadLetterTopic: string;
   clock: () => number;
   log: Logger;
+  /** Default exactly_once. */
+  guarantee?: ProcessingGuarantee;
+  /** Commits input offsets through the group consumer (at_least_once only). */
+  commitOffsets?: CommitOffsets;
 }
+
+export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 
 export interface RunningTask {
   task: StreamTask;
-  committer: KafkaTaskCommitter;
+  committer: ClosableCommitter;
   stores: Map<string, BufferedStore<unknown>>;
-  /** Next offset to process per source topic (from the group's committed offsets). */
+  /** Per source topic: the next offset after what is committed (the group's offsets, then ours). */
   committed: Map<string, bigint>;
+  /** Per source topic: the next offset to process (the task's own position; reset to `committed` on rollback). */
+  next: Map<string, bigint>;
   checkpointFile: string;
   /** Latest changelog offsets known to be in the local stores. */
   checkpoint: Record<string, string>;
@@ -51,15 +60,20 @@ export function taskDir(env: Pick<TaskEnv, 'stateDir' | 'appId'>, taskId: string
 export async function startTask(env: TaskEnv, sub: SubTopology, partition: number): Promise<RunningTask> {
   const taskId = `${sub.id}_${partition}`;
   const log = env.log.child({ task: taskId });
-  const committer = await KafkaTaskCommitter.create(env.kafka, env.appId, taskId);
+  const committer: ClosableCommitter = env.guarantee === 'at_least_once'
+    ? await AtLeastOnceCommitter.create(env.kafka, env.commitOffsets ?? (() => Promise.reject(new Error('at_least_once needs commitOffsets'))))
+    : await KafkaTaskCommitter.create(env.kafka, env.appId, taskId);
   const dir = taskDir(env, taskId);
   const checkpointFile = join(dir, '.checkpoint');
   const saved = env.inMemoryStores ? null : await readCheckpoint(checkpointFile);
   // Under EOS the checkpoint is only trusted for one start: it is rewritten as we commit.
   const checkpoint: Record<string, string> = {};
   const stores = new Map<string, BufferedStore<unknown>>();
-  for (const spec of sub.stores) {
+  // The task's stores restore in parallel (each from its own changelog partition).
+  const opened: BytesStore[] = [];
+  const settled = await Promise.allSettled(sub.stores.map(async (spec) => {
     const bytes: BytesStore = env.inMemoryStores ? new MemoryBytesStore(spec.name) : await RocksBytesStore.open(spec.name, join(dir, spec.name));
+    opened.push(bytes);
     let from = 0n;
     const mark = saved?.[spec.name];
     if (mark !== undefined) from = BigInt(mark);
@@ -72,22 +86,39 @@ export async function startTask(env: TaskEnv, sub: SubTopology, partition: numbe
         if (p.done) streamsMetrics.restored.inc({ app: env.appId, store: spec.name }, p.restored);
       },
     });
-    checkpoint[spec.name] = end.toString();
-    stores.set(spec.name, new BufferedStore(bytes));
+    return { name: spec.name, bytes, end };
+  }));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Release what was opened (RocksDB locks its folder) so a retry can open it again.
+    for (const b of opened) await b.close().catch(() => undefined);
+    await committer.close().catch(() => undefined);
+    throw failed.reason;
   }
-  if (!env.inMemoryStores) await writeCheckpoint(checkpointFile, checkpoint);
-  const committed = new Map<string, bigint>();
-  const fetched = await env.admin.fetchOffsets({ groupId: env.appId, topics: sub.sourceTopics });
-  for (const t of fetched) {
-    const p = t.partitions.find((x) => x.partition === partition);
-    committed.set(t.topic, p && Number(p.offset) >= 0 ? BigInt(p.offset) : 0n);
+  const restored = settled.map((r) => (r as PromiseFulfilledResult<{ name: string; bytes: BytesStore; end: bigint }>).value);
+  for (const r of restored) {
+    checkpoint[r.name] = r.end.toString();
+    stores.set(r.name, new BufferedStore(r.bytes));
   }
-  const task = new StreamTask({
-    taskId, partition, sub, stores, committer, clock: env.clock, timer: () => performance.now(), deadLetterTopic: env.deadLetterTopic, log,
-    changelogTopicOf: (s) => changelogTopic(env.appId, s),
-  });
-  await task.init();
-  return { task, committer, stores, committed, checkpointFile, checkpoint };
+  try {
+    if (!env.inMemoryStores) await writeCheckpoint(checkpointFile, checkpoint);
+    const committed = new Map<string, bigint>();
+    const fetched = await env.admin.fetchOffsets({ groupId: env.appId, topics: sub.sourceTopics });
+    for (const t of fetched) {
+      const p = t.partitions.find((x) => x.partition === partition);
+      committed.set(t.topic, p && Number(p.offset) >= 0 ? BigInt(p.offset) : 0n);
+    }
+    const task = new StreamTask({
+      taskId, partition, sub, stores, committer, clock: env.clock, timer: () => performance.now(), deadLetterTopic: env.deadLetterTopic, log,
+      changelogTopicOf: (s) => changelogTopic(env.appId, s),
+    });
+    await task.init();
+    return { task, committer, stores, committed, next: new Map(committed), checkpointFile, checkpoint };
+  } catch (err) {
+    for (const b of opened) await b.close().catch(() => undefined);
+    await committer.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 export async function stopTask(env: Pick<TaskEnv, 'inMemoryStores'>, rt: RunningTask): Promise<void> {
