@@ -13,10 +13,9 @@ import { loadConfig, topicNames, type Config } from '../../src/config.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
-import { replayTopic } from '../../src/replay/replayTopic.ts';
-import { internalTopics } from '../../src/topology/deps.ts';
 import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
 import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
+import { groupCaughtUp, igaInputTopics } from '../support/groups.ts';
 import { rootLogger } from '../../src/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 import { ADMIN_TOKEN, type NotifyEvent } from './stack.ts';
@@ -84,18 +83,8 @@ export async function startCluster(opts: { start: string; instances?: number; pa
   const admin = kafka.admin();
   await admin.connect();
   const topics = topicNames(appId);
-  const internal = internalTopics(appId);
 
-  async function caughtUp(groupId: string, topicList: string[]): Promise<boolean> {
-    const offsets = await admin.fetchOffsets({ groupId, topics: topicList });
-    for (const t of offsets) {
-      for (const p of t.partitions) {
-        const from = Number(p.offset) < 0 ? 0n : BigInt(p.offset);
-        if ((await reader.fetch(t.topic, p.partition, from)).records.length > 0) return false;
-      }
-    }
-    return true;
-  }
+  const caughtUp = (groupId: string, topicList: string[]) => groupCaughtUp(admin, reader, groupId, topicList);
 
   const cluster: Cluster = {
     appId, sim, instances, configs, events,
@@ -115,7 +104,7 @@ export async function startCluster(opts: { start: string; instances?: number; pa
     async quiesce() {
       let streak = 0;
       await eventually('the topology and egress to process everything', async () => {
-        const done = (await caughtUp(appId, [topics.raw, replayTopic(appId), internal.personEvents, internal.usernameClaims])) && (await caughtUp(`${appId}.egress`, [topics.notify]));
+        const done = (await caughtUp(appId, igaInputTopics(appId))) && (await caughtUp(`${appId}.egress`, [topics.notify]));
         streak = done ? streak + 1 : 0;
         return streak >= 3;
       }, 90_000, 150);

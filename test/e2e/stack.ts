@@ -12,10 +12,9 @@ import { loadConfig, topicNames, type Config } from '../../src/config.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy, type Policy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
-import { internalTopics } from '../../src/topology/deps.ts';
-import { brakeTopic } from '../../src/topology/brakeMessages.ts';
 import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
 import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
+import { groupCaughtUp, igaInputTopics } from '../support/groups.ts';
 import { rootLogger } from '../../src/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 
@@ -76,19 +75,8 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
   const admin = kafka.admin();
   await admin.connect();
   const topics = topicNames(appId);
-  const internal = internalTopics(appId);
 
-  async function caughtUp(groupId: string, topicList: string[]): Promise<boolean> {
-    const offsets = await admin.fetchOffsets({ groupId, topics: topicList });
-    for (const t of offsets) {
-      for (const p of t.partitions) {
-        const from = Number(p.offset) < 0 ? 0n : BigInt(p.offset);
-        const r = await reader.fetch(t.topic, p.partition, from);
-        if (r.records.length > 0) return false;
-      }
-    }
-    return true;
-  }
+  const caughtUp = (groupId: string, topicList: string[]) => groupCaughtUp(admin, reader, groupId, topicList);
 
   const stack: Stack = {
     appId, config, sim, service, events, clock,
@@ -103,7 +91,7 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
     async quiesce() {
       let streak = 0;
       await eventually('the topology and egress to process everything', async () => {
-        const done = (await caughtUp(appId, [topics.raw, internal.personEvents, internal.usernameClaims, brakeTopic(appId)])) && (await caughtUp(`${appId}.egress`, [topics.notify]));
+        const done = (await caughtUp(appId, igaInputTopics(appId))) && (await caughtUp(`${appId}.egress`, [topics.notify]));
         streak = done ? streak + 1 : 0;
         return streak >= 3;
       }, 60_000, 150);

@@ -7,6 +7,7 @@ import { createKafka } from '../../../src/streams/internals/kafkaClient.ts';
 import { PartitionReader } from '../../../src/streams/internals/partitionReader.ts';
 import { rootLogger } from '../../../src/log.ts';
 import { eventually, kafkaBrokers } from '../../support/brokers.ts';
+import { groupCaughtUp } from '../../support/groups.ts';
 
 export interface KafkaView {
   /** Every committed record of the topic, partition by partition, in offset order. */
@@ -38,17 +39,7 @@ export async function kafkaView(clientId: string): Promise<KafkaView> {
       }
       return out;
     },
-    async caughtUp(groupId, topics) {
-      const offsets = await admin.fetchOffsets({ groupId, topics });
-      for (const t of offsets) {
-        for (const p of t.partitions) {
-          const from = Number(p.offset) < 0 ? 0n : BigInt(p.offset);
-          const r = await reader.fetch(t.topic, p.partition, from);
-          if (r.records.length > 0) return false;
-        }
-      }
-      return true;
-    },
+    caughtUp: (groupId, topics) => groupCaughtUp(admin, reader, groupId, topics),
     async quiesce(groups, timeoutMs) {
       let streak = 0;
       await eventually('every consumer group to process everything', async () => {
