@@ -145,6 +145,9 @@ export class StreamsApp {
     const { task } = rt;
     const key = `${id}/${batch.topic}`;
     await task.exclusive(async () => {
+      // Prefetch hint (perf): processors may start their DFØ GETs for the batch's records now
+      // instead of one at a time as each record is processed (Processor.prefetch).
+      task.prefetch(batch.topic, batch.messages.map((m) => m.key?.toString('utf8') ?? ''));
       for (const m of batch.messages) {
         if (!isRunning() || isStale() || this.state !== 'running') break;
         const offset = BigInt(m.offset);
