@@ -4,6 +4,7 @@
  *   BENCH_E2E_NOTIFICATIONS (5000)  notifications for part (a)
  *   BENCH_EMPLOYEES (50000), BENCH_POSITIONS (40000)  the university of part (b)
  *   BENCH_PARTS (a,b)  which parts to run; (c) and (d) come with (b)
+ *   BENCH_RESTORE_CONCURRENCY (6)  partitions restored side by side in (c)
  *   BENCH_SERVICE_NODE_OPTIONS  extra Node options for the service process (e.g. --cpu-prof)
  * Parts, each a figure measured in this one run:
  *   (a) end-to-end DFØ notifications/s, RabbitMQ publish → notify event on the out exchange, with
@@ -39,6 +40,12 @@ const BROKERS = process.env.IGA_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const E2E = Number(process.env.BENCH_E2E_NOTIFICATIONS ?? 5000);
 const EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 50_000);
 const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 40_000);
+/**
+ * Partitions restored side by side in (c). The service starts every assigned task at once and each
+ * restores its stores in turn, so a fresh instance restores as many partitions at a time as it
+ * has tasks; the default (6, one sub-topology's partitions) stays below that.
+ */
+const RESTORE_CONCURRENCY = Number(process.env.BENCH_RESTORE_CONCURRENCY ?? 6);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b').split(',').map((p) => p.trim()));
 const TOKEN = 'bench-scim-token-0123456789';
 const run = `bench-${Date.now().toString(36)}`;
@@ -193,12 +200,12 @@ async function partsBCD(): Promise<void> {
   await admin.disconnect();
   say(`(c) restore of ${changelogs.length} changelog topics vs a bare consume`);
   const rp = new Progress('restore', null, { unit: 'records' });
-  const restore = await restoreAll(BROKERS.split(','), changelogs, (n) => rp.update(n));
+  const restore = await restoreAll(BROKERS.split(','), changelogs, (n) => rp.update(n), RESTORE_CONCURRENCY);
   rp.finish();
   const bp = new Progress('bare consume', restore.records, { unit: 'records' });
   const consume = await bareConsume(BROKERS.split(','), changelogs, restore.records, (n) => bp.update(n));
   bp.finish();
-  results.restore = { topics: changelogs, restore, bareConsume: consume, ratio: restore.perSecond / consume.perSecond, target: '>= 0.7' };
+  results.restore = { topics: changelogs, concurrency: RESTORE_CONCURRENCY, restore, bareConsume: consume, ratio: restore.perSecond / consume.perSecond, target: '>= 0.7' };
   say(`(c) restore ${restore.perSecond.toFixed(0)} records/s vs bare consume ${consume.perSecond.toFixed(0)}/s: ratio ${(restore.perSecond / consume.perSecond).toFixed(2)}`);
   stateDirs.push(svcB.stateDir);
 }
