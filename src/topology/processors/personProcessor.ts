@@ -32,11 +32,12 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
   let persons: KeyValueStore<PersonState>;
   let timers: KeyValueStore<{ day: string }>;
   let parked: KeyValueStore<Parked>;
-  // Read-ahead of the employees of the next person events, for persons without an employee record
-  // (a holder event then fetches the employee); see prefetch().
+  // Read-ahead of the employees of the next person events, for persons not in the store yet (a
+  // holder event then fetches the employee); see prefetch(). `has` spares decoding a stored person
+  // (measured: decoding made this check 5% of the service's CPU in an initial load).
   const employeesAhead = new Prefetcher({
     fetch: (id) => deps.dfo.getEmployee(id),
-    wanted: async (id) => !(await persons.get(id))?.employee,
+    wanted: async (id) => !(await persons.has(id)),
   });
 
   const today = () => osloDate(new Date(ctx.currentWallClockTime()));
