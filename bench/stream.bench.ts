@@ -14,7 +14,7 @@
  *   (c) restore rate of the stores from their changelogs against a bare consume of the same topics;
  *   (d) peak RSS of the service process.
  * With (a) and (b) also the CPU seconds the process under test used: on a shared machine they vary
- * far less between runs than the rates do.
+ * less between runs than the rates do.
  * The service and the bare pipe run as child processes; the simulator in a worker thread.
  * Writes bench/results/stream.json.
  */
@@ -91,8 +91,8 @@ async function scimTotal(scimUrl: string, filter: string): Promise<number> {
 
 /**
  * Publishes `ids` and measures until `expected` events arrived on `exOut`; also the CPU seconds the
- * process under test (`child`) used per 1000 notifications, a figure that depends far less on what
- * else runs on the machine than the rate does.
+ * process under test (`child`) used per 1000 notifications, a figure that depends less on what else
+ * runs on the machine than the rate does.
  */
 async function throughput(label: string, exIn: string, exOut: string, ids: number[], expected: number, child: Child): Promise<{ notifications: number; seconds: number; perSecond: number; cpuSecondsPer1000: number }> {
   const capture = await captureQueue(AMQP, exOut);

@@ -12,8 +12,9 @@ export interface Child {
   /** Peak RSS in bytes so far (VmHWM). */
   peakRssBytes(): number;
   /**
-   * CPU seconds (user + system, all threads) the child used so far (/proc/<pid>/stat). Unlike a rate
-   * over wall time it hardly depends on what else runs on the machine, so runs compare better.
+   * CPU seconds (user + system, all threads) the child used so far (/proc/<pid>/stat). It depends
+   * less on what else runs on the machine than a rate over wall time (not entirely: a starved
+   * process commits smaller batches, and idle polling costs CPU for as long as a run lasts).
    */
   cpuSeconds(): number;
   /** SIGTERM, then waits up to `ms` for the exit; SIGKILL after that. Resolves with the exit code. */
