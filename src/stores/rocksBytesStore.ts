@@ -13,9 +13,10 @@ const ENC = { keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
  */
 export const ROCKS_OPEN_OPTIONS = {
   createIfMissing: true,
-  // Level compaction with 1 MiB write buffers (budget / 4), flushed two at a time.
+  // Level compaction with 4 MiB write buffers (budget / 4), flushed two at a time. Measured in a
+  // 50k-employee load: 1 MiB buffers cost 11.6 s of compaction CPU (4 MiB: 3.6 s) for 58 MiB less RSS.
   compaction: 'level',
-  memtableMemoryBudget: 4 << 20,
+  memtableMemoryBudget: 16 << 20,
   // Reads hit the memtables or the OS page cache; a small cache keeps index and hot blocks.
   cacheSize: 1 << 20,
   // A store is a few MB of JSON: not worth compressing on the write path.
