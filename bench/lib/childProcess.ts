@@ -11,11 +11,20 @@ export interface Child {
   readonly process: ChildProcess;
   /** Peak RSS in bytes so far (VmHWM). */
   peakRssBytes(): number;
+  /**
+   * CPU seconds (user + system, all threads) the child used so far (/proc/<pid>/stat). It depends
+   * less on what else runs on the machine than a rate over wall time (not entirely: a starved
+   * process commits smaller batches, and idle polling costs CPU for as long as a run lasts).
+   */
+  cpuSeconds(): number;
   /** SIGTERM, then waits up to `ms` for the exit; SIGKILL after that. Resolves with the exit code. */
   stop(ms?: number): Promise<number | null>;
   /** The last lines the child wrote to stderr/stdout (for error messages). */
   tail(): string;
 }
+
+/** USER_HZ of /proc/<pid>/stat: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 export function startChild(args: string[], env: NodeJS.ProcessEnv, cwd: string): Child {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,6 +42,11 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv, cwd: string):
     peakRssBytes() {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return m ? Number(m[1]) * 1024 : 0;
+    },
+    cpuSeconds() {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+      return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS; // utime, stime
     },
     async stop(ms = 30_000) {
       if (child.exitCode !== null) return child.exitCode;

@@ -30,6 +30,11 @@ export class BufferedStore<V> implements KeyValueStore<V> {
     return v == null ? undefined : (JSON.parse(v.toString('utf8')) as V);
   }
 
+  async has(key: string): Promise<boolean> {
+    const v = this.buffer.has(key) ? this.buffer.get(key) : this.inCommit.has(key) ? this.inCommit.get(key) : await this.bytes.get(key);
+    return v != null;
+  }
+
   put(key: string, value: V): void {
     this.buffer.set(key, Buffer.from(JSON.stringify(value), 'utf8'));
   }

@@ -15,6 +15,8 @@ export interface ReadOnlyKeyValueStore<V> {
 }
 
 export interface KeyValueStore<V> extends ReadOnlyKeyValueStore<V> {
+  /** Whether `key` has a value: a get without decoding it. */
+  has(key: string): Promise<boolean>;
   put(key: string, value: V): void;
   delete(key: string): void;
 }

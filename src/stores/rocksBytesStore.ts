@@ -5,6 +5,25 @@ import type { BytesStore, KeyRange } from './bytesStore.ts';
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
 
+/**
+ * Sized for many small databases in one process (each task opens one per store, so an instance
+ * holds dozens): the binding's defaults suit one big database — 64 MiB write buffers, an 8 MiB
+ * block cache per database, ZSTD with dictionary training on every flush and a ZSTD-compressed
+ * WAL, all of which cost memory or CPU per database. Option names: @nxtedition/rocksdb binding.cc.
+ */
+export const ROCKS_OPEN_OPTIONS = {
+  createIfMissing: true,
+  // Level compaction with 4 MiB write buffers (budget / 4), flushed two at a time. Measured in a
+  // 50k-employee load: 1 MiB buffers cost 11.6 s of compaction CPU (4 MiB: 3.6 s) for 58 MiB less RSS.
+  compaction: 'level',
+  memtableMemoryBudget: 16 << 20,
+  // Reads hit the memtables or the OS page cache; a small cache keeps index and hot blocks.
+  cacheSize: 1 << 20,
+  // A store is a few MB of JSON: not worth compressing on the write path.
+  compression: false,
+  walCompression: false,
+} as const;
+
 export class RocksBytesStore implements BytesStore {
   readonly name: string;
   readonly dir: string;
@@ -20,7 +39,7 @@ export class RocksBytesStore implements BytesStore {
   static async open(name: string, dir: string): Promise<RocksBytesStore> {
     await mkdir(dir, { recursive: true });
     const db = new (RocksLevel as any)(dir, {});
-    await db.open({ createIfMissing: true });
+    await db.open(ROCKS_OPEN_OPTIONS);
     return new RocksBytesStore(name, dir, db);
   }
 

@@ -51,6 +51,13 @@ export interface ProcessorContext {
 export interface Processor<In = unknown> {
   init?(ctx: ProcessorContext): void | Promise<void>;
   process(record: StreamRecord<In>): Promise<void>;
+  /**
+   * A hint, for processors attached to a source: records with these keys (in this order) are
+   * processed next. The processor may start async work for them (e.g. fetches) ahead of time;
+   * processing must give the same result with or without the hint, and a failure of that work must
+   * surface only as process() would have surfaced it anyway.
+   */
+  prefetch?(keys: readonly string[]): void;
   close?(): void | Promise<void>;
 }
 

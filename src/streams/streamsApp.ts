@@ -252,6 +252,9 @@ export class StreamsApp {
     const { task } = rt;
     await task.exclusive(async () => {
       if (this.tasks.get(id) !== pending) return; // closed meanwhile
+      // Prefetch hint: processors may start their DFØ GETs for the batch's records now instead of
+      // one at a time as each record is processed (Processor.prefetch).
+      task.prefetch(batch.topic, batch.messages.map((m) => m.key?.toString('utf8') ?? ''));
       for (const m of batch.messages) {
         // isStale: we seeked this partition (task start or rewind); the batch was fetched before.
         // A task replaced meanwhile (visitTasks' reopen): leave the records unresolved; they come again.

@@ -21,9 +21,15 @@ export class TopologyTestDriver {
   private readonly offsets = new Map<string, number>();
   private now: number;
   private pendingCommit: OutputRecord[] = [];
+  private readonly prefetch: boolean;
 
-  constructor(topology: BuiltTopology, opts: { startTime?: Date | number; appId?: string; deadLetterTopic?: string } = {}) {
+  /**
+   * `prefetch`: hand each batch's keys to the tasks first (Processor.prefetch), as the runtime does
+   * with a fetched batch; a batch is the records of one pipeInputs call, then each round of outputs.
+   */
+  constructor(topology: BuiltTopology, opts: { startTime?: Date | number; appId?: string; deadLetterTopic?: string; prefetch?: boolean } = {}) {
     this.topology = topology;
+    this.prefetch = opts.prefetch ?? false;
     this.now = opts.startTime === undefined ? Date.now() : Number(opts.startTime);
     const appId = opts.appId ?? 'test';
     const committer: TaskCommitter = {
@@ -64,6 +70,13 @@ export class TopologyTestDriver {
     await this.settle();
   }
 
+  /** Feeds several records to `topic` as one batch (one prefetch hint), then runs everything they cause. */
+  async pipeInputs<V>(topic: string, records: ReadonlyArray<{ key: string; value: V; headers?: Record<string, string> }>): Promise<void> {
+    const batch = records.map((r): OutputRecord => ({ topic, key: r.key, value: r.value === null ? null : Buffer.from(JSON.stringify(r.value)), headers: r.headers ?? {}, timestamp: this.now }));
+    await this.deliverBatch(batch);
+    await this.settle();
+  }
+
   /** Moves the wall clock and runs due punctuations. */
   async advanceWallClockTime(ms: number): Promise<void> {
     this.now += ms;
@@ -101,8 +114,20 @@ export class TopologyTestDriver {
       if (rounds > 10_000) throw new Error('topology does not settle (a cycle that never ends?)');
       const batch = this.pendingCommit;
       this.pendingCommit = [];
-      for (const r of batch) await this.deliver(r);
+      await this.deliverBatch(batch);
     }
+  }
+
+  private async deliverBatch(batch: OutputRecord[]): Promise<void> {
+    if (this.prefetch) {
+      for (const sub of this.topology.subTopologies) {
+        for (const topic of sub.sourceTopics) {
+          const keys = batch.filter((r) => r.topic === topic).map((r) => r.key);
+          if (keys.length > 0) this.tasks.get(sub.id)!.prefetch(topic, keys);
+        }
+      }
+    }
+    for (const r of batch) await this.deliver(r);
   }
 
   private async deliver(r: OutputRecord): Promise<void> {

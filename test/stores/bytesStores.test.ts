@@ -85,3 +85,22 @@ test('BufferedStore: writes are visible at once but reach RocksDB only after the
   assert.equal(await store.get('b'), undefined, 'an aborted commit leaves nothing behind');
   await bytes.close();
 });
+
+test('BufferedStore.has agrees with get through puts, deletes, a commit and an abort', async () => {
+  const bytes = await rocks('has');
+  const store = new BufferedStore<{ n: number } | null>(bytes);
+  const same = async (k: string) => assert.equal(await store.has(k), (await store.get(k)) !== undefined, k);
+  store.put('a', { n: 1 });
+  store.put('b', { n: 2 });
+  assert.equal(await store.has('a'), true);
+  assert.equal(await store.has('x'), false);
+  store.takePending();
+  store.delete('b');
+  assert.equal(await store.has('a'), true, 'seen while its commit runs');
+  assert.equal(await store.has('b'), false, 'a pending delete hides it');
+  await store.applyCommitted();
+  store.discardPending();
+  for (const k of ['a', 'b', 'x']) await same(k);
+  assert.equal(await store.has('b'), true, 'the aborted delete left the committed value');
+  await bytes.close();
+});

@@ -7,6 +7,7 @@ import '../../kafkajsFixes.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaT, logCreator as LogCreator } from 'kafkajs';
 import type { Logger } from '../../log.ts';
+import { installCoordinatorCache } from './coordinatorCache.ts';
 
 const { Kafka, logLevel } = kafkajs;
 export type Kafka = KafkaT;
@@ -25,6 +26,7 @@ function pinoLogCreator(log: Logger): LogCreator {
 }
 
 export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger }): Kafka {
+  installCoordinatorCache();
   return new Kafka({
     brokers: opts.brokers,
     clientId: opts.clientId,

@@ -109,6 +109,23 @@ export class StreamTask {
     this.uncommitted++;
   }
 
+  /**
+   * Hints the processors reading `topic` that records with these keys come next (Processor.prefetch).
+   * Only a hint: a processor that fails to act on it is logged and processing goes on as usual.
+   */
+  prefetch(topic: string, keys: readonly string[]): void {
+    for (const node of this.opts.sub.nodes.values()) {
+      if (node.kind !== 'source' || !node.topics.includes(topic)) continue;
+      for (const child of node.children) {
+        try {
+          this.processors.get(child)?.prefetch?.(keys);
+        } catch (err) {
+          this.opts.log.warn({ processor: child, err: describeError(err) }, 'prefetch hint failed; ignored');
+        }
+      }
+    }
+  }
+
   /** A record that could not be deserialised or processed: kept with its reason on the DLQ topic. */
   deadLetter(reason: string, key: string | null, raw: Buffer | null, headers: Record<string, string> = {}): void {
     const o = this.origin;

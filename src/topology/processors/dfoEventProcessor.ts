@@ -16,6 +16,7 @@ import type { IgaDeps } from '../deps.ts';
 import { rawDfoEventSchema, type Cause, type PersonEvent, type RawDfoEventValue } from '../messages.ts';
 import { dueKey, takeDue } from './parking.ts';
 import { replayedFrom } from '../../replay/replayTopic.ts';
+import { Prefetcher } from './prefetcher.ts';
 
 interface StoredPosition { holders: Holder[]; updatedAt: string }
 interface Deferred { event: RawDfoEventValue; cause: Cause; attempts: number }
@@ -26,8 +27,11 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
   let ctx: ProcessorContext;
   let positions: KeyValueStore<StoredPosition>;
   let deferred: KeyValueStore<Deferred>;
+  // Read-ahead of the positions of the next raw events (keys `stillinger:<id>`); see prefetch().
+  const positionsAhead = new Prefetcher({ fetch: (id) => deps.dfo.getPosition(id) });
 
-  async function handle(d: Deferred, ts: number): Promise<void> {
+  /** `ahead`: the event comes from process(), so its position may have been read ahead. */
+  async function handle(d: Deferred, ts: number, ahead = false): Promise<void> {
     const { event, cause } = d;
     if (event.kind === 'ansatte') {
       forward({ type: 'employee-changed', employeeId: event.id, cause }, ts);
@@ -35,7 +39,7 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
     }
     let result;
     try {
-      result = await deps.dfo.getPosition(event.id);
+      result = ahead ? await positionsAhead.get(event.id) : await deps.dfo.getPosition(event.id);
     } catch (err) {
       if (!isRetriable(err)) throw err;
       const wait = (deps.parkRetryMs ?? 30_000) * Math.min(2 ** d.attempts, 64);
@@ -68,6 +72,9 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
         for (const [, d] of await takeDue(deferred, now)) await handle(d, now);
       });
     },
+    prefetch(keys) {
+      positionsAhead.hint(keys.filter((k) => k.startsWith('stillinger:')).map((k) => k.slice('stillinger:'.length)));
+    },
     async process(r: StreamRecord<unknown>) {
       const parsed = rawDfoEventSchema.safeParse(r.value);
       if (!parsed.success) throw new Error(`invalid raw DFØ event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -85,7 +92,7 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
         deferred.put(dueKey(osloMidnightUtc(event.notBefore).getTime(), `${event.kind}:${event.id}:${replayOf?.offset ?? cause.raw?.offset ?? ''}`), d);
         return;
       }
-      await handle(d, r.timestamp);
+      await handle(d, r.timestamp, true);
     },
   };
 }

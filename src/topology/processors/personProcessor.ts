@@ -18,6 +18,7 @@ import { isRetriable, record, type Processor, type ProcessorContext } from '../.
 import type { IgaDeps } from '../deps.ts';
 import type { Cause, DfoResponseLink, PersonEvent, PersonUpdate } from '../messages.ts';
 import { dueKey, takeDue } from './parking.ts';
+import { Prefetcher } from './prefetcher.ts';
 
 export interface PersonState { employee: Employee | null; affiliations: Affiliation[]; dfoEmployee?: unknown; updatedAt: string }
 interface Parked { event: PersonEvent; attempts: number }
@@ -31,14 +32,21 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
   let persons: KeyValueStore<PersonState>;
   let timers: KeyValueStore<{ day: string }>;
   let parked: KeyValueStore<Parked>;
+  // Read-ahead of the employees of the next person events, for persons not in the store yet (a
+  // holder event then fetches the employee); see prefetch(). `has` spares decoding a stored person
+  // (measured: decoding made this check 5% of the service's CPU in an initial load).
+  const employeesAhead = new Prefetcher({
+    fetch: (id) => deps.dfo.getEmployee(id),
+    wanted: async (id) => !(await persons.has(id)),
+  });
 
   const today = () => osloDate(new Date(ctx.currentWallClockTime()));
   const nowIso = () => new Date(ctx.currentWallClockTime()).toISOString();
 
-  /** Fetches the employee; returns undefined when the event was parked. */
-  async function fetchEmployee(e: PersonEvent, attempts: number) {
+  /** Fetches the employee (read ahead when `ahead`); returns undefined when the event was parked. */
+  async function fetchEmployee(e: PersonEvent, attempts: number, ahead = false) {
     try {
-      return await deps.dfo.getEmployee(e.employeeId);
+      return ahead ? await employeesAhead.get(e.employeeId) : await deps.dfo.getEmployee(e.employeeId);
     } catch (err) {
       if (!isRetriable(err)) throw err;
       const wait = (deps.parkRetryMs ?? 30_000) * Math.min(2 ** attempts, 64);
@@ -58,7 +66,8 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
     ctx.forward(record(id, update, ctx.currentWallClockTime()));
   }
 
-  async function handle(e: PersonEvent, attempts: number): Promise<void> {
+  /** `ahead`: the event comes from process(), so its employee may have been read ahead. */
+  async function handle(e: PersonEvent, attempts: number, ahead = false): Promise<void> {
     const id = e.employeeId;
     const stored = await persons.get(id);
     switch (e.type) {
@@ -67,7 +76,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
           ctx.log.debug({ employee: id }, 'ansatte event for an unknown employee ignored');
           return;
         }
-        const res = await fetchEmployee(e, attempts);
+        const res = await fetchEmployee(e, attempts, ahead);
         if (!res) return;
         if (res.kind === 'gone') {
           const gone = { ...stored, employee: null, dfoEmployee: { gone: res.reason }, updatedAt: nowIso() };
@@ -86,7 +95,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         let dfoEmployee = stored?.dfoEmployee;
         const used: DfoResponseLink[] = [{ resource: 'stillinger', id: e.positionId, response: e.dfoResponse }];
         if (!employee) {
-          const res = await fetchEmployee(e, attempts);
+          const res = await fetchEmployee(e, attempts, ahead);
           if (!res) return;
           if (res.kind === 'found') { employee = res.value; dfoEmployee = res.raw; }
           used.push({ resource: 'ansatte', id, response: res.kind === 'found' ? res.raw : { gone: res.reason } });
@@ -156,8 +165,11 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         }
       });
     },
+    prefetch(keys) {
+      employeesAhead.hint(keys);
+    },
     async process(r) {
-      await handle(r.value, 0);
+      await handle(r.value, 0, true);
     },
   };
 }
