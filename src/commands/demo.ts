@@ -109,6 +109,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     installShutdown(close);
     return;
   }
+  out('\nstopping: not a terminal and no --serve (run `npm run demo -- --serve` to try the commands above)\n');
   await close();
   process.exit(0);
 }
