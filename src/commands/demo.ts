@@ -9,10 +9,9 @@ import { startDfoSimulator } from '../../connectors/dfo-simulator/index.ts';
 import { FIRST_EMPLOYEE_ID, generateUniversity } from '../../connectors/dfo-simulator/dataset.ts';
 import { loadConfig } from '../config.ts';
 import { osloDate } from '../iga/clock.ts';
-import { policyFromEnv } from '../iga/policy.ts';
 import { rootLogger } from '../log.ts';
 import { startService } from '../app/service.ts';
-import { installShutdown } from './run.ts';
+import { installShutdown, loadPolicy } from './run.ts';
 import { streamsMetrics } from '../streams/internals/metrics.ts';
 
 const out = (s: string) => process.stdout.write(s);
@@ -31,6 +30,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     IGA_PUNCTUATE_INTERVAL_MS: '1000', IGA_BRAKE_SETTLE_MS: '1000', ...process.env,
   };
   const config = loadConfig(env);
+  const policy = loadPolicy(env);
   const sim = await startDfoSimulator({ port: 8090, dataset: uni, amqp: { url: config.amqp.url, exchange: config.amqp.exchangeIn } });
   out(`DFØ simulator: ${sim.url} — ${uni.employees.length} employees, ${uni.positions.length} positions\n`);
   // A queue of ours on the out exchange, so the demo can count the notify events that leave.
@@ -46,7 +46,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     counts[e.type]++;
     ch.ack(m);
   });
-  const service = await startService({ config, policy: policyFromEnv(env) });
+  const service = await startService({ config, policy });
   await service.ready;
   out(`iga-stream: SCIM ${service.scimUrl}, admin ${service.adminUrl}\n`);
 

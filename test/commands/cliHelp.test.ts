@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 /** Runs the CLI with no IGA_* settings; a command that started anyway would be killed by the timeout (exit code null). */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -38,5 +38,14 @@ describe('iga-stream --help', () => {
     const r = await cli(['nosuch']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command 'nosuch'[\s\S]*usage: iga-stream <command>/);
+  });
+
+  test('run with a bad IGA_* or IGA_POLICY_* value exits 2 and names the variable, before connecting anywhere', async () => {
+    const bad = await cli(['run'], { IGA_KAFKA_BROKERS: 'nohostport' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /invalid configuration:\n {2}IGA_KAFKA_BROKERS: expected host:port/);
+    const policy = await cli(['run'], { IGA_POLICY_END_GRACE_DAYS: 'two weeks' });
+    assert.equal(policy.code, 2);
+    assert.match(policy.stderr, /invalid configuration:\n {2}IGA_POLICY_END_GRACE_DAYS: /);
   });
 });
