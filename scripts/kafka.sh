@@ -89,7 +89,7 @@ down() {
 case "${1:-up}" in
   up) up ;;
   down) down ;;
-  status) port_open "$PORT" ;;
+  status) if port_open "$PORT"; then say "Kafka answers on 127.0.0.1:$PORT"; else say "Kafka does not answer on 127.0.0.1:$PORT"; exit 1; fi ;;
   reset) down; rm -rf "$RUN"; say "Kafka data deleted" ;;
   *) die "usage: scripts/kafka.sh up|down|status|reset" ;;
 esac

@@ -21,7 +21,7 @@ const commands: Record<string, Command> = {
     run: async (args) => (await import('./commands/demo.ts')).demoCommand(args),
   },
   explain: {
-    usage: 'explain <who> [--at YYYY-MM-DD] [--json]',
+    usage: 'explain <who> [--at YYYY-MM-DD] [--history N] [--json]',
     summary: 'why a person has (or lacks) an account: affiliations, decisions and their inputs',
     run: async (args) => (await import('./commands/explain.ts')).explainCommand(args),
   },
@@ -57,9 +57,23 @@ const commands: Record<string, Command> = {
   },
 };
 
+const ADMIN_OPTIONS = 'Commands that ask a running instance (all but run and demo) also take --admin-url URL and --token TOKEN\n(default: IGA_ADMIN_URL, IGA_ADMIN_TOKEN). `iga-stream <command> --help` shows one command.';
+
 function help(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
-  return ['usage: iga-stream <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`), ''].join('\n');
+  return ['usage: iga-stream <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`), '', ADMIN_OPTIONS, ''].join('\n');
+}
+
+/** `--help`/`-h` before any `--`: asks for help, so the command must not run (run and demo would start). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+function commandHelp(name: string, c: Command): string {
+  const urls = name === 'stores' || name === 'rebuild' ? 'URL[,URL...]  admin API of each instance to act on' : 'URL           admin API of the instance to ask';
+  const admin = name === 'run' || name === 'demo' ? '' : `  --admin-url ${urls} (IGA_ADMIN_URL)\n  --token TOKEN               an admin token of that instance (IGA_ADMIN_TOKEN)`;
+  return `usage: iga-stream ${c.usage}\n\n${c.summary}\n${admin ? `\n${admin}\n` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -70,6 +84,10 @@ async function main(): Promise<void> {
   }
   const command = commands[name];
   if (!command) throw new CliError(`unknown command '${name}'\n${help()}`, 2);
+  if (wantsHelp(args)) {
+    process.stdout.write(commandHelp(name, command));
+    return;
+  }
   await command.run(args);
 }
 

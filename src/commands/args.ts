@@ -27,7 +27,16 @@ export function intOption(name: string, text: string | undefined, fallback: numb
 
 /** A point in time: an ISO date (`2026-11-01`: midnight in Europe/Oslo), an ISO instant, or epoch ms. */
 export function timeOption(name: string, text: string): number {
-  const ms = /^\d+$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}$/.test(text) ? osloMidnightUtc(text).getTime() : Date.parse(text);
+  const ms = /^\d+$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}$/.test(text) ? dayStart(text) : Date.parse(text);
   if (!Number.isFinite(ms)) throw new CliError(`--${name} must be an ISO date or time (2026-11-01, 2026-11-01T08:00:00Z) or epoch ms, got '${text}'`, 2);
   return ms;
+}
+
+/** Midnight in Oslo of a YYYY-MM-DD day; NaN for an impossible day such as 2026-13-01 (a usage error, not a failure). */
+function dayStart(day: string): number {
+  try {
+    return osloMidnightUtc(day).getTime();
+  } catch {
+    return Number.NaN;
+  }
 }

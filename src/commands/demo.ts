@@ -9,10 +9,10 @@ import { startDfoSimulator } from '../../connectors/dfo-simulator/index.ts';
 import { FIRST_EMPLOYEE_ID, generateUniversity } from '../../connectors/dfo-simulator/dataset.ts';
 import { loadConfig } from '../config.ts';
 import { osloDate } from '../iga/clock.ts';
-import { policyFromEnv } from '../iga/policy.ts';
 import { rootLogger } from '../log.ts';
 import { startService } from '../app/service.ts';
-import { installShutdown } from './run.ts';
+import { installShutdown, loadPolicy } from './run.ts';
+import { streamsMetrics } from '../streams/internals/metrics.ts';
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -30,6 +30,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     IGA_PUNCTUATE_INTERVAL_MS: '1000', IGA_BRAKE_SETTLE_MS: '1000', ...process.env,
   };
   const config = loadConfig(env);
+  const policy = loadPolicy(env);
   const sim = await startDfoSimulator({ port: 8090, dataset: uni, amqp: { url: config.amqp.url, exchange: config.amqp.exchangeIn } });
   out(`DFØ simulator: ${sim.url} — ${uni.employees.length} employees, ${uni.positions.length} positions\n`);
   // A queue of ours on the out exchange, so the demo can count the notify events that leave.
@@ -45,25 +46,27 @@ export async function demoCommand(args: string[]): Promise<void> {
     counts[e.type]++;
     ch.ack(m);
   });
-  const service = await startService({ config, policy: policyFromEnv(env) });
+  const service = await startService({ config, policy });
   await service.ready;
   out(`iga-stream: SCIM ${service.scimUrl}, admin ${service.adminUrl}\n`);
 
   out(`publishing ${uni.positions.length} DFØ position notifications to ${config.amqp.exchangeIn}\n`);
+  const rawBefore = await rawProcessed(config.appId);
   for (const p of uni.positions) await sim.publish('stillinger', String((p as { id: string | number }).id));
-  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'initial load');
+  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'initial load', config.appId, rawBefore + uni.positions.length);
   const activeBefore = [...service.index.values()].filter((a) => a.active).length;
 
   // HR changes: every 10th position loses its holders today; their accounts are blocked if nothing else holds them.
   const yesterday = osloDate(new Date(Date.now() - 86_400_000));
   const ended = uni.positions.filter((_, i) => i % 10 === 0);
   out(`HR change: ending the holders of ${ended.length} positions as of ${yesterday}\n`);
+  const rawBeforeHr = await rawProcessed(config.appId);
   for (const p of ended) {
     const raw = p as { id: string | number; innehaver?: Array<Record<string, unknown>> };
     const holders = [raw.innehaver ?? []].flat().map((h) => ({ ...h, innehaverSluttdato: yesterday }));
     await sim.upsertPosition({ ...raw, innehaver: holders }, { notify: true });
   }
-  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'HR changes');
+  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'HR changes', config.appId, rawBeforeHr + ended.length);
 
   // A hire whose DFØ notification was lost: DFØ has the data, iga-stream never heard of it.
   // `iga-stream reconcile` (printed below) finds it by comparing DFØ's collections with the stores.
@@ -106,24 +109,40 @@ export async function demoCommand(args: string[]): Promise<void> {
     installShutdown(close);
     return;
   }
+  out('\nstopping: not a terminal and no --serve (run `npm run demo -- --serve` to try the commands above)\n');
   await close();
   process.exit(0);
 }
 
-async function waitForQuiet(count: () => number, service: { index: { size: number } }, what: string): Promise<void> {
-  let last = -1;
+/**
+ * Waits until the raw-event step has read at least `rawTarget` records (every notification just
+ * published reached the topology), then until the notify events and the records processed stayed
+ * the same for 4 s (the person, account and brake steps are done too).
+ */
+async function waitForQuiet(count: () => number, service: { index: { size: number } }, what: string, appId: string, rawTarget: number): Promise<void> {
+  let last = '';
   let stableFor = 0;
   const started = Date.now();
   while (stableFor < 4000) {
     await new Promise((r) => setTimeout(r, 500));
     const n = count();
-    stableFor = n === last ? stableFor + 500 : 0;
-    last = n;
+    const raw = await rawProcessed(appId);
+    const now = `${n}/${await allProcessed(appId)}`;
+    stableFor = raw >= rawTarget && now === last ? stableFor + 500 : 0;
+    last = now;
     out(`\r  ${what}: ${n} notify events, ${service.index.size} accounts, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
     if (Date.now() - started > 300_000) throw new Error(`${what} did not settle within 5 minutes`);
   }
   out('\n');
 }
+
+/** Input records processed by this app's sub-topology `only` (0 = raw DFØ events, the first one built), or by all. */
+async function processed(appId: string, only?: string): Promise<number> {
+  const { values } = await streamsMetrics.processed.get();
+  return values.filter((v) => v.labels.app === appId && (only === undefined || String(v.labels.subtopology) === only)).reduce((n, v) => n + v.value, 0);
+}
+const rawProcessed = (appId: string) => processed(appId, '0');
+const allProcessed = (appId: string) => processed(appId);
 
 /** Blocks the mass-change brake holds, from the admin API (null if it does not answer). */
 async function heldByBrake(adminUrl: string | null, token: string): Promise<{ groups: number; blocks: number } | null> {

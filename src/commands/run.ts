@@ -2,18 +2,29 @@
  * `iga-stream run`: the service against the configured brokers and DFØ gateway (production mode).
  * SIGTERM/SIGINT: finish the batch, commit, close; a second signal exits at once.
  */
-import { loadConfig } from '../config.ts';
-import { policyFromEnv } from '../iga/policy.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { IgaRuleError } from '../iga/errors.ts';
+import { policyFromEnv, type Policy } from '../iga/policy.ts';
 import { rootLogger } from '../log.ts';
 import { startService } from '../app/service.ts';
 
 export async function runCommand(): Promise<void> {
   const config = loadConfig();
-  const policy = policyFromEnv(process.env);
+  const policy = loadPolicy(process.env);
   rootLogger.level = config.logLevel;
   const service = await startService({ config, policy });
   installShutdown(() => service.close());
   await service.ready;
+}
+
+/** The account policy from IGA_POLICY_*; a bad value is a configuration error (exit 2) like any other IGA_* setting. */
+export function loadPolicy(env: Record<string, string | undefined>): Policy {
+  try {
+    return policyFromEnv(env);
+  } catch (err) {
+    if (err instanceof IgaRuleError && err.code === 'invalid-policy') throw new ConfigError(err.message.split('; '));
+    throw err;
+  }
 }
 
 /** First signal: graceful close; second: exit now. */

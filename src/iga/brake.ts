@@ -44,19 +44,21 @@ export function judgeGroup(args: { size: number; approvedInWindow: number; activ
     : Infinity;
   const pct = (n: number) => (activeAccounts ? `${((100 * n) / activeAccounts).toFixed(1)}%` : '?');
   const sharePct = `${(limits.maxShare * 100).toFixed(1)}%`;
+  // The share limit in blocks too: 12 of 239 is 5.02%, which one decimal would show as "5.0%, over 5.0%".
+  const blocks = (n: number) => `${n} ${n === 1 ? 'block' : 'blocks'}`;
   if (limits.maxBlocks > 0 && size > limits.maxBlocks) {
     return { verdict: 'hold', reason: `${size} blocks from one cause exceed the limit of ${limits.maxBlocks} (IGA_BRAKE_MAX_BLOCKS)` };
   }
   if (size > shareLimit) {
-    return { verdict: 'hold', reason: `${size} blocks from one cause are ${pct(size)} of ${activeAccounts} active accounts, over the share limit of ${sharePct} (IGA_BRAKE_MAX_SHARE)` };
+    return { verdict: 'hold', reason: `${blocks(size)} from one cause are ${pct(size)} of ${activeAccounts} active accounts, over the share limit of ${sharePct} = ${shareLimit} blocks (IGA_BRAKE_MAX_SHARE)` };
   }
   if (limits.windowMs <= 0) return { verdict: 'approve' };
   const total = approvedInWindow + size;
   if (limits.maxBlocks > 0 && total > limits.maxBlocks) {
-    return { verdict: 'hold', reason: `${size} blocks plus ${approvedInWindow} approved in the last ${windowMin} min make ${total}, over the limit of ${limits.maxBlocks} (IGA_BRAKE_MAX_BLOCKS)` };
+    return { verdict: 'hold', reason: `${blocks(size)} plus ${approvedInWindow} approved in the last ${windowMin} min make ${total}, over the limit of ${limits.maxBlocks} (IGA_BRAKE_MAX_BLOCKS)` };
   }
   if (total > shareLimit) {
-    return { verdict: 'hold', reason: `${size} blocks plus ${approvedInWindow} approved in the last ${windowMin} min are ${pct(total)} of ${activeAccounts} active accounts, over the share limit of ${sharePct} (IGA_BRAKE_MAX_SHARE)` };
+    return { verdict: 'hold', reason: `${blocks(size)} plus ${approvedInWindow} approved in the last ${windowMin} min are ${pct(total)} of ${activeAccounts} active accounts, over the share limit of ${sharePct} = ${shareLimit} blocks (IGA_BRAKE_MAX_SHARE)` };
   }
   return { verdict: 'approve' };
 }

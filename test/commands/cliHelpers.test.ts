@@ -53,5 +53,7 @@ describe('command helpers', () => {
     assert.equal(timeOption('from', '2026-11-01T08:00:00+01:00'), Date.parse('2026-11-01T07:00:00Z'));
     assert.equal(timeOption('from', '1790000000000'), 1790000000000);
     assert.throws(() => timeOption('from', 'yesterday'), /--from must be an ISO date/);
+    assert.throws(() => timeOption('at', '2026-13-01'), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /--at must be an ISO date/.test(e.message),
+      'an impossible day is a usage error (exit 2)');
   });
 });

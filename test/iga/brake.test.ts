@@ -47,6 +47,9 @@ describe('judgeGroup', () => {
     assert.match((held as { reason: string }).reason, /^11 blocks plus 40 approved in the last 60 min make 51, over the limit of 50/);
     assert.deepEqual(judge(10, 10, 400), { verdict: 'approve' }, '20 of 400 = 5%');
     assert.match((judge(10, 11, 400) as { reason: string }).reason, /10 blocks plus 11 approved in the last 60 min are 5\.3% of 400 active accounts/);
+    // 12 of 239 is 5.02%: the reason names the limit in blocks, since one decimal shows both as 5.0%.
+    assert.match((judge(1, 11, 239) as { reason: string }).reason,
+      /^1 block plus 11 approved in the last 60 min are 5\.0% of 239 active accounts, over the share limit of 5\.0% = 11 blocks \(IGA_BRAKE_MAX_SHARE\)$/);
   });
 
   test('a window of 0 judges each group alone', () => {
