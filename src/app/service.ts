@@ -51,7 +51,10 @@ export interface RunningService {
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const { config: cfg } = opts;
-  const log = componentLogger('service', opts.log ?? rootLogger).child({ instance: opts.instanceId ?? String(process.pid) });
+  // Each part logs with its own `component` on top of this base (pino repeats a key bound twice).
+  const base = (opts.log ?? rootLogger).child({ instance: opts.instanceId ?? String(process.pid) });
+  const log = componentLogger('service', base);
+  const logOf = (component: string) => componentLogger(component, base);
   const topics = topicNames(cfg.appId);
   const skip = new Set(opts.without ?? []);
   const closers: Array<() => Promise<void>> = [];
@@ -71,7 +74,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const streams = new StreamsApp({
       appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
       deadLetterTopic: topics.dlq, commitIntervalMs: cfg.commitIntervalMs, ...(opts.clock ? { clock: opts.clock } : {}),
-      ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), log,
+      ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), log: base,
       sessionTimeoutMs: cfg.kafkaSessionTimeoutMs, processingGuarantee: cfg.processingGuarantee,
     });
     await streams.start();
@@ -79,7 +82,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
     const index = new AccountIndex();
     const accounts = new GlobalTable({
-      brokers: cfg.kafkaBrokers, topic: topics.accounts, clientId: `${cfg.appId}-accounts-replica`, log,
+      brokers: cfg.kafkaBrokers, topic: topics.accounts, clientId: `${cfg.appId}-accounts-replica`, log: logOf('account-replica'),
       onRecord: (key, value) => (value === null ? index.remove(key) : index.upsert(JSON.parse(value.toString('utf8')) as Account)),
     });
     await accounts.start();
@@ -91,14 +94,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     if (!skip.has('ingress')) {
       const ingress = await startIngress({
         amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
-        prefetch: cfg.amqp.prefetch, kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
+        prefetch: cfg.amqp.prefetch, logger: logOf('ingress'), kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
       });
       ingressStats = () => ingress.stats();
       closers.push(() => ingress.stop());
     }
     if (!skip.has('egress')) {
       const egress = await startEgress({
-        amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeOut, routingKey: cfg.amqp.routingKeyOut,
+        amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeOut, logger: logOf('egress'), routingKey: cfg.amqp.routingKeyOut,
         kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress`, sessionTimeoutMs: cfg.kafkaSessionTimeoutMs }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
       });
       closers.push(() => egress.stop());
@@ -117,11 +120,11 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     let reconciler: Reconciler | null = null;
     if (!skip.has('admin')) {
       // Explain and upcoming answer from local replicas, so any instance can answer them.
-      const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log });
+      const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log: logOf('explain') });
       explain = replicas;
       closers.push(() => replicas.close());
       // The mass-change brake's held groups, from a local replica; release/discard as control records.
-      const brakeAdmin = await startBrakeAdmin({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log, clock: opts.clock ?? Date.now });
+      const brakeAdmin = await startBrakeAdmin({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log: logOf('brake'), clock: opts.clock ?? Date.now });
       closers.push(() => brakeAdmin.close());
       const adminTokens = new TokenRegistry({ label: 'admin', tokens: cfg.admin.tokens, ...(cfg.admin.tokensFile ? { file: cfg.admin.tokensFile } : {}) });
       if (cfg.admin.tokensFile) adminTokens.watch();
@@ -129,15 +132,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
         brakeRoutes({ brake: brakeAdmin, limits: cfg.brake, clock: opts.clock ?? Date.now }),
         // Store digests, online rebuild and reprocess (src/replay).
-        replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log }),
+        replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log: logOf('replay') }),
       ];
       // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
-      const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log });
+      const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log: logOf('reconcile') });
       reconciler = reconcile.reconciler;
       closers.push(() => reconcile.close());
       routes.push(reconcile.routes);
       const admin = await startAdminServer({
-        port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log,
+        port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log: logOf('admin'),
         readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
       });
       adminUrl = admin.url;

@@ -21,8 +21,10 @@ export async function wipeLocalTaskState(stateDir: string, appId: string, onTask
   for (const task of tasks) {
     for (const e of await readdir(join(root, task), { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
-      const store = await RocksBytesStore.open(e.name, join(root, task, e.name)).catch((err: Error) => {
-        throw new Error(`store ${task}/${e.name} in ${root} is in use (${err.message.split('\n')[0]}): stop the instance first, or rebuild it online with 'iga-stream rebuild'`);
+      const store = await RocksBytesStore.open(e.name, join(root, task, e.name)).catch((err: Error & { cause?: { code?: string } }) => {
+        // RocksDB reports a held LOCK as "Database is not open" with cause LEVEL_LOCKED.
+        const why = err.cause?.code === 'LEVEL_LOCKED' ? 'locked by a running instance' : `cannot be opened: ${err.message.split('\n')[0]}`;
+        throw new Error(`store ${task}/${e.name} in ${root} is ${why}: stop the instance first, or rebuild it online with 'iga-stream rebuild'`);
       });
       await store.close();
       stores++;

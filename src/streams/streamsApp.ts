@@ -74,7 +74,9 @@ export class StreamsApp {
       commitIntervalMs: 100, tickMs: 1000, clock: Date.now, inMemoryStores: false,
       instanceId: `${process.pid}`, sessionTimeoutMs: 30_000, processingGuarantee: 'exactly_once', ...opts,
     } as StreamsApp['opts'];
-    this.log = componentLogger('streams', opts.log).child({ app: opts.appId, instance: this.opts.instanceId });
+    // The service's logger already names the instance; pino would repeat a key bound twice.
+    const named = opts.log?.bindings().instance !== undefined;
+    this.log = componentLogger('streams', opts.log).child({ app: opts.appId, ...(named ? {} : { instance: this.opts.instanceId }) });
     this.kafka = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-${this.opts.instanceId}`, log: this.log });
     for (const sub of opts.topology.subTopologies) for (const t of sub.sourceTopics) this.subByTopic.set(t, sub);
   }

@@ -44,7 +44,7 @@ describe('rebuild --offline', () => {
     const dir = await stateDir();
     const open = await RocksBytesStore.open('persons', join(dir, 'app', '1_2', 'persons'));
     try {
-      await assert.rejects(wipeLocalTaskState(dir, 'app'), /store 1_2\/persons .* is in use .*stop the instance first/);
+      await assert.rejects(wipeLocalTaskState(dir, 'app'), /store 1_2\/persons .* is locked by a running instance: stop the instance first/);
       assert.deepEqual((await readdir(join(dir, 'app'))).sort(), ['0_0', '1_2', 'replicas']);
       assert.equal((await open.get('k'))?.toString(), 'v');
     } finally {

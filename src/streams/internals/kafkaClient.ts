@@ -5,25 +5,13 @@
  */
 import '../../kafkajsFixes.ts';
 import kafkajs from 'kafkajs';
-import type { Kafka as KafkaT, logCreator as LogCreator } from 'kafkajs';
+import type { Kafka as KafkaT } from 'kafkajs';
 import type { Logger } from '../../log.ts';
+import { pinoLogCreator } from '../../kafkajsLog.ts';
 import { installCoordinatorCache } from './coordinatorCache.ts';
 
 const { Kafka, logLevel } = kafkajs;
 export type Kafka = KafkaT;
-
-/** KafkaJS logs retried CONCURRENT_TRANSACTIONS answers as errors; they are routine after a commit. */
-const ROUTINE = /concurrent operation on the same transaction|The group is rebalancing|Not authorized to access group|coordinator is loading/i;
-
-function pinoLogCreator(log: Logger): LogCreator {
-  return () => ({ namespace, level, log: entry }) => {
-    const { message, ...rest } = entry;
-    const msg = `${namespace}: ${message}`;
-    if (level === logLevel.ERROR && !ROUTINE.test(String(rest.error ?? message))) log.error(rest, msg);
-    else if (level === logLevel.ERROR || level === logLevel.WARN) log.debug(rest, msg);
-    else log.trace(rest, msg);
-  };
-}
 
 export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger }): Kafka {
   installCoordinatorCache();

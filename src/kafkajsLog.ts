@@ -1,0 +1,41 @@
+/**
+ * KafkaJS's log entries on pino, for every KafkaJS client of the project (stream runtime and
+ * connectors). KafkaJS logs conditions it retries by itself at error level — a rebalance in
+ * progress, a topic's metadata a moment after its creation, a transaction still finishing — which
+ * would alarm an operator every start-up; those go to debug. Real errors stay errors.
+ */
+import kafkajs from 'kafkajs';
+import type { logCreator as LogCreator } from 'kafkajs';
+import type { Logger } from './log.ts';
+
+const { logLevel } = kafkajs;
+
+const ROUTINE = new RegExp([
+  'concurrent operation on the same transaction',
+  'The group is rebalancing',
+  'The coordinator is not aware of this member',
+  'Specified group generation id is not valid',
+  'coordinator is loading',
+  'This is not the correct coordinator',
+  'does not host this topic-partition',
+  'There is no leader for this topic-partition',
+  'Not authorized to access group',
+].join('|'), 'i');
+
+/** True for a KafkaJS error or warning that it retries by itself and that says nothing is wrong. */
+export function isRoutineKafkaLog(message: string, error?: unknown): boolean {
+  return ROUTINE.test(message) || (error !== undefined && ROUTINE.test(String(error)));
+}
+
+export function pinoLogCreator(log: Logger): LogCreator {
+  return () => ({ namespace, level, log: entry }) => {
+    const { message, timestamp: _ts, logger: _l, ...rest } = entry;
+    const msg = `${namespace}: ${message}`;
+    if (level === logLevel.ERROR || level === logLevel.WARN) {
+      if (isRoutineKafkaLog(String(message), rest.error)) log.debug(rest, msg);
+      else if (level === logLevel.ERROR) log.error(rest, msg);
+      else log.warn(rest, msg);
+    } else if (level === logLevel.INFO) log.debug(rest, msg);
+    else log.trace(rest, msg);
+  };
+}
