@@ -12,8 +12,11 @@ export async function runCommand(): Promise<void> {
   const config = loadConfig();
   const policy = loadPolicy(process.env);
   rootLogger.level = config.logLevel;
-  const service = await startService({ config, policy });
-  installShutdown(() => service.close());
+  // Signals are handled from the first moment: one that arrives during start-up closes the service
+  // as soon as it is up (the default action would kill it without committing or closing).
+  const starting = startService({ config, policy });
+  installShutdown(async () => (await starting).close());
+  const service = await starting;
   await service.ready;
 }
 

@@ -77,13 +77,25 @@ describe('graceful shutdown of the service process', () => {
     }
   });
 
+  test('SIGTERM during start-up: the service closes as soon as it is up and exits 0', async () => {
+    const node = instance('three', { ...env('three'), IGA_APP_ID: `${appId}-early` }, root);
+    const creatingTopics = node.nextLine('created topics'); // logged by the stream runtime before 'iga-stream started'
+    const starting = node.start();
+    await creatingTopics;
+    const r = await node.stop('SIGTERM');
+    await starting.catch(() => undefined); // it may exit before or after announcing the start
+    assert.deepEqual(r, { code: 0, signal: null }, node.tail());
+    assert.match(node.tail(200), /shutting down/);
+    assert.match(node.tail(200), /stream processing stopped/);
+  });
+
   test('a second signal exits at once (130)', async () => {
     const node = instance('two', env('two'), root);
     await node.start();
     // The second signal only after the first was handled (a pending signal and a new one of the same kind merge).
     const shuttingDown = node.nextLine('shutting down');
     const done = node.stop('SIGTERM');
-    await shuttingDown;
+    await Promise.race([shuttingDown, done]); // an exit without the line fails below, not by timeout
     node.signal('SIGTERM');
     const r = await done;
     assert.deepEqual(r, { code: 130, signal: null }, node.tail());
