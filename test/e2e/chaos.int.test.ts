@@ -9,7 +9,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import amqp from 'amqplib';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
 import { internalTopics } from '../../src/topology/deps.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+import { captureExchange } from '../support/exchangeCapture.ts';
 import { instance, type Instance } from './chaos/instances.ts';
 import { kafkaView } from './chaos/cluster.ts';
 
@@ -47,17 +47,8 @@ test('three instances lose nothing and double nothing while SIGKILLed at random 
   const root = await mkdtemp(join(tmpdir(), 'iga-chaos-'));
   log(`state and instance logs in ${root}`);
   const sim = await startDfoSimulator({ dataset: uni, amqp: { url: amqpUrl, exchange: exIn } });
-  const conn = await amqp.connect(amqpUrl);
-  const ch = await conn.createChannel();
-  await ch.assertExchange(exOut, 'topic', { durable: true });
-  const q = await ch.assertQueue('', { exclusive: true });
-  await ch.bindQueue(q.queue, exOut, '#');
-  const deliveries: Delivery[] = [];
-  await ch.consume(q.queue, (m) => {
-    if (!m) return;
-    deliveries.push({ messageId: String(m.properties.messageId), routingKey: m.fields.routingKey, body: m.content.toString() });
-    ch.ack(m);
-  });
+  const capture = await captureExchange<Delivery>(exOut, (m) => ({ messageId: String(m.properties.messageId), routingKey: m.fields.routingKey, body: m.content.toString() }));
+  const deliveries = capture.items;
   const env = (name: string): Record<string, string> => ({
     IGA_KAFKA_BROKERS: kafkaBrokers.join(','), IGA_AMQP_URL: amqpUrl, IGA_AMQP_EXCHANGE_IN: exIn, IGA_AMQP_EXCHANGE_OUT: exOut,
     IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: `tests:${SCIM_TOKEN}`,
@@ -226,8 +217,7 @@ test('three instances lose nothing and double nothing while SIGKILLed at random 
   } finally {
     await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     await view.close();
-    await ch.close().catch(() => undefined);
-    await conn.close().catch(() => undefined);
+    await capture.close();
     await sim.close();
     const a = testKafka().admin();
     await a.connect();

@@ -4,7 +4,6 @@
  * the service in this process, each with its own state dir and ports, on the real Kafka broker and
  * RabbitMQ, a queue that captures every notify event, and a quiescence check over all groups.
  */
-import amqp from 'amqplib';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,8 @@ import { PartitionReader } from '../../src/streams/internals/partitionReader.ts'
 import { groupCaughtUp, igaInputTopics } from '../support/groups.ts';
 import { rootLogger } from '../../src/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
-import { ADMIN_TOKEN, type NotifyEvent } from './stack.ts';
+import { captureExchange } from '../support/exchangeCapture.ts';
+import { ADMIN_TOKEN, toNotifyEvent, type NotifyEvent } from './stack.ts';
 
 export { ADMIN_TOKEN };
 
@@ -46,17 +46,8 @@ export async function startCluster(opts: { start: string; instances?: number; pa
   const stateDirs: string[] = [];
   const sim = await startDfoSimulator({ amqp: { url: amqpUrl, exchange: exIn }, today: () => osloDate(new Date(now)) });
   const policy = makePolicy({});
-  const conn = await amqp.connect(amqpUrl);
-  const ch = await conn.createChannel();
-  await ch.assertExchange(exOut, 'topic', { durable: true });
-  const q = await ch.assertQueue('', { exclusive: true });
-  await ch.bindQueue(q.queue, exOut, '#');
-  const events: NotifyEvent[] = [];
-  await ch.consume(q.queue, (m) => {
-    if (!m) return;
-    events.push({ routingKey: m.fields.routingKey, messageId: String(m.properties.messageId), contentType: String(m.properties.contentType), persistent: m.properties.deliveryMode === 2, body: JSON.parse(m.content.toString()) });
-    ch.ack(m);
-  });
+  const capture = await captureExchange<NotifyEvent>(exOut, toNotifyEvent);
+  const events = capture.items;
   const configs: Config[] = [];
   const instances: RunningService[] = [];
   for (let i = 0; i < (opts.instances ?? 2); i++) {
@@ -132,8 +123,7 @@ export async function startCluster(opts: { start: string; instances?: number; pa
     },
     async close() {
       for (const s of [...instances].reverse()) await s.close().catch(() => undefined);
-      await ch.close().catch(() => undefined);
-      await conn.close().catch(() => undefined);
+      await capture.close();
       await reader.close();
       await admin.disconnect();
       await sim.close();

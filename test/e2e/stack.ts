@@ -3,7 +3,6 @@
  * Kafka broker and RabbitMQ, a queue that captures notify events on the out exchange, and a
  * quiescence check that waits until every consumer group has processed everything.
  */
-import amqp from 'amqplib';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +16,17 @@ import { PartitionReader } from '../../src/streams/internals/partitionReader.ts'
 import { groupCaughtUp, igaInputTopics } from '../support/groups.ts';
 import { rootLogger } from '../../src/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+import { captureExchange } from '../support/exchangeCapture.ts';
+import type { ConsumeMessage } from 'amqplib';
 
 /** The admin token the stack's service accepts. */
 export const ADMIN_TOKEN = 'e2e-admin-secret';
 
 export interface NotifyEvent { routingKey: string; messageId: string; contentType: string; persistent: boolean; body: { schemas: string[]; resourceUris: string[]; type: string; attributes?: string[] } }
+
+export function toNotifyEvent(m: ConsumeMessage): NotifyEvent {
+  return { routingKey: m.fields.routingKey, messageId: String(m.properties.messageId), contentType: String(m.properties.contentType), persistent: m.properties.deliveryMode === 2, body: JSON.parse(m.content.toString()) };
+}
 
 export interface Stack {
   appId: string;
@@ -57,17 +62,8 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
     ...opts.env,
   });
   const policy = makePolicy(opts.policy ?? {});
-  const conn = await amqp.connect(amqpUrl);
-  const ch = await conn.createChannel();
-  await ch.assertExchange(exOut, 'topic', { durable: true });
-  const q = await ch.assertQueue('', { exclusive: true });
-  await ch.bindQueue(q.queue, exOut, '#');
-  const events: NotifyEvent[] = [];
-  await ch.consume(q.queue, (m) => {
-    if (!m) return;
-    events.push({ routingKey: m.fields.routingKey, messageId: String(m.properties.messageId), contentType: String(m.properties.contentType), persistent: m.properties.deliveryMode === 2, body: JSON.parse(m.content.toString()) });
-    ch.ack(m);
-  });
+  const capture = await captureExchange<NotifyEvent>(exOut, toNotifyEvent);
+  const events = capture.items;
   let service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-1', log: rootLogger });
   await service.ready;
   const kafka = createKafka({ brokers: kafkaBrokers, clientId: `${appId}-quiesce`, log: rootLogger });
@@ -125,8 +121,7 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
     },
     async close() {
       await stack.service.close();
-      await ch.close().catch(() => undefined);
-      await conn.close().catch(() => undefined);
+      await capture.close();
       await reader.close();
       await admin.disconnect();
       await sim.close();
