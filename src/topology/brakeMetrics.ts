@@ -1,12 +1,8 @@
 /** Prometheus metrics of the mass-change brake (default prom-client registry), labelled by app. */
-import client from 'prom-client';
+import { counter as anyCounter, gauge as anyGauge } from '../metrics.ts';
 
-function counter(name: string, help: string) {
-  return (client.register.getSingleMetric(name) as client.Counter) ?? new client.Counter({ name, help, labelNames: ['app'] });
-}
-function gauge(name: string, help: string) {
-  return (client.register.getSingleMetric(name) as client.Gauge) ?? new client.Gauge({ name, help, labelNames: ['app'] });
-}
+const counter = (name: string, help: string) => anyCounter(name, help, ['app']);
+const gauge = (name: string, help: string) => anyGauge(name, help, ['app']);
 
 /** Counted by the instance that runs the brake task (a retried transaction may count twice). */
 export const brakeMetrics = {

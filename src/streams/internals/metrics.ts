@@ -1,15 +1,5 @@
 /** Prometheus metrics of the stream runtime (default prom-client registry). */
-import client from 'prom-client';
-
-function counter(name: string, help: string, labelNames: string[] = []) {
-  return (client.register.getSingleMetric(name) as client.Counter) ?? new client.Counter({ name, help, labelNames });
-}
-function gauge(name: string, help: string, labelNames: string[] = []) {
-  return (client.register.getSingleMetric(name) as client.Gauge) ?? new client.Gauge({ name, help, labelNames });
-}
-function histogram(name: string, help: string, buckets: number[]) {
-  return (client.register.getSingleMetric(name) as client.Histogram) ?? new client.Histogram({ name, help, buckets });
-}
+import { counter, gauge, histogram } from '../../metrics.ts';
 
 export const streamsMetrics = {
   processed: counter('iga_streams_records_processed_total', 'Input records processed', ['app', 'subtopology']),

@@ -1,12 +1,5 @@
 /** Prometheus metrics of the read-only topic replicas (default prom-client registry). */
-import client from 'prom-client';
-
-function gauge(name: string, help: string, labelNames: string[]) {
-  return (client.register.getSingleMetric(name) as client.Gauge) ?? new client.Gauge({ name, help, labelNames });
-}
-function counter(name: string, help: string, labelNames: string[]) {
-  return (client.register.getSingleMetric(name) as client.Counter) ?? new client.Counter({ name, help, labelNames });
-}
+import { counter, gauge } from '../../metrics.ts';
 
 export const replicaMetrics = {
   lag: gauge('iga_streams_replica_lag_records', 'Records of the followed topic partition not yet in the local replica', ['replica', 'partition']),
