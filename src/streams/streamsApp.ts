@@ -256,8 +256,9 @@ export class StreamsApp {
       if (this.tasks.get(id) !== pending) return; // closed meanwhile
       // Prefetch hint: processors may start their DFØ GETs for the batch's records now instead of
       // one at a time as each record is processed (Processor.prefetch).
-      task.prefetch(batch.topic, batch.messages.map((m) => m.key?.toString('utf8') ?? ''));
-      for (const m of batch.messages) {
+      const keys = batch.messages.map((m) => m.key?.toString('utf8') ?? '');
+      task.prefetch(batch.topic, keys);
+      for (const [i, m] of batch.messages.entries()) {
         // isStale: we seeked this partition (task start or rewind); the batch was fetched before.
         // A task replaced meanwhile (visitTasks' reopen): leave the records unresolved; they come again.
         if (!isRunning() || isStale() || this.state !== 'running' || this.tasks.get(id) !== pending) break;
@@ -276,7 +277,7 @@ export class StreamsApp {
         }
         const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v?.toString() ?? '']));
         try {
-          await task.process(batch.topic, { key: m.key?.toString('utf8') ?? '', value, timestamp: Number(m.timestamp), headers, offset: m.offset }, m.value);
+          await task.process(batch.topic, { key: keys[i]!, value, timestamp: Number(m.timestamp), headers, offset: m.offset }, m.value);
         } catch (err) {
           if (!isRetriable(err)) throw err;
           // The processor left its stores untouched (processor contract); keep what came before it.
