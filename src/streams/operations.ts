@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../log.ts';
 import { createKafka } from './internals/kafkaClient.ts';
+import { retryKafka } from './internals/kafkaRetry.ts';
 import type { BytesStore } from '../stores/bytesStore.ts';
 import { streamsMetrics } from './internals/metrics.ts';
 import type { RunningTask } from './internals/taskFactory.ts';
@@ -130,7 +131,7 @@ async function rebuildTasks(app: StreamsApp, admin: Admin, opts: { appId: string
 
 /** Offsets in one changelog partition (records plus transaction markers): the restore's total. */
 async function changelogSize(admin: Admin, topic: string, partition: number): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await retryKafka(() => admin.fetchTopicOffsets(topic));
   const p = offsets.find((o) => o.partition === partition);
   return p ? Math.max(0, Number(p.high) - Number(p.low)) : 0;
 }

@@ -14,7 +14,6 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Admin } from 'kafkajs';
 import type { Logger } from '../log.ts';
 import type { BytesStore, KeyRange } from '../stores/bytesStore.ts';
 import type { ReadOnlyKeyValueStore } from '../stores/keyValueStore.ts';
@@ -69,7 +68,6 @@ export class ReplicaStore {
   private readonly opts: Required<Omit<ReplicaStoreOptions, 'map'>> & { map: ReplicaMapping };
   private readonly kafka: Kafka;
   private readonly reader: PartitionReader;
-  private admin: Admin | null = null;
   private store: BytesStore | null = null;
   private offsets = new Map<number, bigint>();
   private targets: Map<number, bigint> | null = null;
@@ -111,8 +109,6 @@ export class ReplicaStore {
    */
   async start(): Promise<void> {
     this.store = await this.openStore();
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
     await this.chooseStartOffsets(await this.readCheckpoint());
     this.running = true;
     this.loop = this.follow();
@@ -128,7 +124,6 @@ export class ReplicaStore {
       this.store = null;
     }
     await this.reader.close().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
   }
 
   /** A read-only view with values decoded by `serde` (JSON by default). */
@@ -186,10 +181,10 @@ export class ReplicaStore {
 
   /** Trusts the checkpoint only when every saved offset lies inside its partition's log. */
   private async chooseStartOffsets(cp: SavedCheckpoint | null): Promise<void> {
-    const bounds = await this.admin!.fetchTopicOffsets(this.opts.topic);
+    const bounds = await this.reader.offsets(this.opts.topic);
     const fits = cp !== null && Object.entries(cp.offsets).every(([p, o]) => {
       const b = bounds.find((x) => x.partition === Number(p));
-      return b !== undefined && BigInt(o) >= BigInt(b.low) && BigInt(o) <= BigInt(b.high);
+      return b !== undefined && BigInt(o) >= b.low && BigInt(o) <= b.high;
     });
     if (cp !== null && !fits) {
       this.opts.log.warn({ replica: this.opts.name, topic: this.opts.topic }, 'replica checkpoint does not fit the topic; reading it again from the start');
@@ -198,7 +193,7 @@ export class ReplicaStore {
     if (!fits) await this.store!.clear();
     this.offsets = new Map(bounds.map((b) => {
       const saved = fits ? cp!.offsets[String(b.partition)] : undefined;
-      return [b.partition, saved !== undefined ? BigInt(saved) : BigInt(b.low)];
+      return [b.partition, saved !== undefined ? BigInt(saved) : b.low];
     }));
     this.opts.log.info({ replica: this.opts.name, topic: this.opts.topic, fromCheckpoint: fits }, 'replica following topic');
   }

@@ -8,6 +8,7 @@ import type { Admin, IHeaders } from 'kafkajs';
 import type { Logger } from '../log.ts';
 import { createKafka } from './internals/kafkaClient.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
+import { retryKafka } from './internals/kafkaRetry.ts';
 
 export interface CopyProgress { partition: number; copied: number; skipped: number; total: number; done: boolean }
 export interface CopySummary { source: string; target: string; since: number; partitions: number; copied: number; skipped: number; ms: number }
@@ -37,8 +38,8 @@ export async function copyTopicSince(opts: CopyOptions): Promise<CopySummary> {
     await admin.connect();
     const partitions = await partitionCount(admin, opts.source, 0);
     await partitionCount(admin, opts.target, partitions, opts.metadataTimeoutMs ?? 30_000);
-    const starts = await admin.fetchTopicOffsetsByTimestamp(opts.source, opts.since);
-    const ends = await admin.fetchTopicOffsets(opts.source);
+    const starts = await retryKafka(() => admin.fetchTopicOffsetsByTimestamp(opts.source, opts.since));
+    const ends = await retryKafka(() => admin.fetchTopicOffsets(opts.source));
     await producer.connect();
     let copied = 0;
     let skipped = 0;

@@ -160,6 +160,19 @@ describe('ReplicaStore on the real broker', () => {
     await first.close();
   });
 
+  test('replicas start on topics another client created a moment ago (leaders not yet elected)', async () => {
+    // What three instances starting together do: one creates the topics, the others read them at once.
+    // A KRaft broker answers NOT_LEADER_FOR_PARTITION for a moment here; the replica must wait, not fail.
+    const topics = Array.from({ length: 6 }, (_, i) => `${prefix}-fresh-${i}`);
+    await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions: 6 })) });
+    const fresh = topics.map((topic) => replica(topic, { name: 'fresh' }));
+    await Promise.all(fresh.map((r) => r.start()));
+    await Promise.all(fresh.map((r) => r.ready));
+    await producer.send({ topic: topics[0]!, messages: [{ key: 'k', value: json({ v: 1 }) }] });
+    await eventually('the record to show in the replica', async () => (await fresh[0]!.view().get('k')) !== undefined);
+    for (const r of fresh) await r.close();
+  });
+
   test('TopicRecordReader reads one record by its coordinates, and says why one is missing', async () => {
     const topic = `${prefix}-raw`;
     await createTopic(topic, false);

@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Kafka } from './kafkaClient.ts';
+import { retryKafka } from './kafkaRetry.ts';
 
 const require = createRequire(import.meta.url);
 const Batch = require('kafkajs/src/consumer/batch.js');
@@ -37,6 +38,16 @@ interface ClusterLike {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(q: { nodeId: string }): Promise<{ fetch(req: unknown): Promise<any> }>;
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number }>;
+  fetchTopicsOffset(topics: Array<{ topic: string; fromBeginning: boolean; partitions: Array<{ partition: number }> }>): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
+}
+
+/** One partition's bounds: `low` is its first offset, `high` the end of its committed data. */
+export interface PartitionBounds { partition: number; low: bigint; high: bigint }
+
+/** A partition without a leader in the metadata: retriable, like the broker's own leader errors. */
+class NoLeaderError extends Error {
+  readonly retriable = true;
 }
 
 export class PartitionReader {
@@ -115,6 +126,27 @@ export class PartitionReader {
       }
     }));
     return out;
+  }
+
+  /**
+   * The bounds of every partition of `topic` (read_committed: `high` is the last stable offset).
+   * Leader errors, which a broker answers for a moment after a topic is created or a leader moves,
+   * are retried with fresh metadata for up to `timeoutMs`.
+   */
+  async offsets(topic: string, timeoutMs = 30_000): Promise<PartitionBounds[]> {
+    await this.connect();
+    return retryKafka(async () => {
+      await this.cluster.addTargetTopic(topic);
+      const partitions = this.cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId }));
+      if (partitions.length === 0) throw new NoLeaderError(`no partitions known for ${topic}`);
+      const [high, low] = await Promise.all([false, true].map(async (fromBeginning) => {
+        const [t] = await this.cluster.fetchTopicsOffset([{ topic, fromBeginning, partitions }]);
+        const found = new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+        if (found.size < partitions.length) throw new NoLeaderError(`no leader for ${partitions.length - found.size} partition(s) of ${topic}`);
+        return found;
+      }));
+      return partitions.map(({ partition }) => ({ partition, low: low!.get(partition)!, high: high!.get(partition)! }));
+    }, { timeoutMs, beforeRetry: () => this.cluster.refreshMetadata() });
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../log.ts';
 import { changelogTopic, type BuiltTopology } from '../topology.ts';
-import { createTopicsAndWait } from './createTopics.ts';
+import { createTopicsAndWait, waitForTopics } from './createTopics.ts';
 
 export async function ensureTopics(admin: Admin, appId: string, topology: BuiltTopology, partitions: number, log: Logger): Promise<void> {
   const wanted = new Map<string, { compacted: boolean; retentionMs?: number }>();
@@ -24,6 +24,8 @@ export async function ensureTopics(admin: Admin, appId: string, topology: BuiltT
     })));
     log.info({ topics: missing.map(([n]) => n) }, 'created topics');
   }
+  // Another instance may have created them a moment ago: their leaders may not be elected yet.
+  await waitForTopics(admin, [...wanted.keys()]);
   const meta = await admin.fetchTopicMetadata({ topics: topology.subTopologies.flatMap((s) => s.sourceTopics) });
   const count = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
   for (const sub of topology.subTopologies) {
