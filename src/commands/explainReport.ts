@@ -63,7 +63,7 @@ export function renderHistoryEntry(h: HistoryEntry): string[] {
   const cause = h.cause;
   const describe = (c: Pick<HistoryEntry['cause'], 'kind' | 'id' | 'amqpMessageId'>) => `${c.kind} ${c.id}${c.amqpMessageId ? `  AMQP message id ${c.amqpMessageId}` : ''}`;
   lines.push(`    cause       ${describe(cause)}`);
-  if (cause.replayOf) lines.push(`    replayed    by reprocess, from ${cause.replayOf.topic}[${cause.replayOf.partition}]@${cause.replayOf.offset}`);
+  if (cause.replayOf) lines.push(`    replayed    by reprocess${cause.replayRun ? ` ${cause.replayRun}` : ''}, from ${cause.replayOf.topic}[${cause.replayOf.partition}]@${cause.replayOf.offset}`);
   if (h.rawEvent) lines.push(`    raw event   ${renderRaw(h.rawEvent)}`);
   if (cause.via) {
     lines.push(`    claimed on  ${describe(cause.via)}`);

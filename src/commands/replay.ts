@@ -67,7 +67,7 @@ export async function rebuildCommand(args: string[]): Promise<void> {
   process.stderr.write(`rebuild: done on ${results.length} instance(s): ${n((r) => r.tasks)} tasks, ${n((r) => r.stores)} stores, ${n((r) => r.records)} records\n`);
 }
 
-interface CopyDone { instance: string; source: string; target: string; from: string; partitions: number; copied: number; skipped: number; ms: number }
+interface CopyDone { instance: string; run: string; source: string; target: string; from: string; partitions: number; copied: number; skipped: number; ms: number }
 
 export async function reprocessCommand(args: string[]): Promise<void> {
   const usage = 'iga-stream reprocess --from <YYYY-MM-DD | ISO time | epoch ms> [--json] [--admin-url URL] [--token TOKEN]';
@@ -85,7 +85,7 @@ export async function reprocessCommand(args: string[]): Promise<void> {
     if (p.done) bar.finish(p.skipped > 0 ? `${p.skipped} older skipped` : '');
   }) as unknown as CopyDone;
   if (values.json) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`);
-  process.stderr.write(`reprocess: ${done.copied} raw events since ${done.from} from ${done.partitions} partitions of ${done.source} queued on ${done.target} in ${(done.ms / 1000).toFixed(1)} s; the topology processes them as they come (existing accounts keep their ids and usernames)\n`);
+  process.stderr.write(`reprocess: ${done.copied} raw events since ${done.from} from ${done.partitions} partitions of ${done.source} queued on ${done.target} in ${(done.ms / 1000).toFixed(1)} s as run ${done.run}; the topology processes them as they come (existing accounts keep their ids and usernames)\n`);
 }
 
 /** `rebuild --offline`: wipes the task state of this (stopped) instance's IGA_STATE_DIR. */

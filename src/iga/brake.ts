@@ -68,13 +68,17 @@ export interface CauseRef {
   kind: string;
   id: string;
   raw: { topic: string; partition: number; offset: string } | null;
+  /** The reprocess run that replayed the event, if one did. */
+  replayRun?: string;
 }
 
 /**
- * The key that groups blocks of one cause: the raw DFØ event's coordinates (one notification that
- * fans out to many persons), else `<kind>:<id>` (`reconcile:<run>`, `timer:<day>`, `policy:<version>`).
+ * The key that groups blocks of one cause: a reprocess run (`reprocess:<run>`: every event it
+ * replays, as one reconciliation is one cause), the raw DFØ event's coordinates (one notification
+ * that fans out to many persons), else `<kind>:<id>` (`reconcile:<run>`, `timer:<day>`, `policy:<version>`).
  */
 export function causeKeyOf(cause: CauseRef): string {
+  if (cause.replayRun) return `reprocess:${cause.replayRun}`;
   if ((cause.kind === 'ansatte' || cause.kind === 'stillinger') && cause.raw) return `raw:${cause.raw.topic}/${cause.raw.partition}@${cause.raw.offset}`;
   return `${cause.kind}:${cause.id}`;
 }

@@ -15,7 +15,7 @@ import { osloMidnightUtc } from '../iga/clock.ts';
 import type { Logger } from '../log.ts';
 import { copyTopicSince, rebuildLocalStores, storeDigests, type StreamsApp } from '../streams/index.ts';
 import { replayMetrics } from './metrics.ts';
-import { REPLAY_HEADERS, replayTopic } from './replayTopic.ts';
+import { newReprocessRunId, REPLAY_HEADERS, replayTopic } from './replayTopic.ts';
 
 export interface ReplayRouteDeps {
   streams: StreamsApp;
@@ -85,14 +85,15 @@ export function replayRoutes(deps: ReplayRouteDeps): AdminRoutes {
       const from = body.data.from;
       exclusive(ctx, 'reprocess', async (send) => {
         const source = topicNames(deps.appId).raw;
-        deps.log.info({ from: new Date(from).toISOString(), source }, 'reprocess started');
+        const run = newReprocessRunId();
+        deps.log.info({ run, from: new Date(from).toISOString(), source }, 'reprocess started');
         const summary = await copyTopicSince({
           brokers: deps.brokers, clientId: `${deps.appId}-reprocess`, source, target: replayTopic(deps.appId), since: from, log: deps.log,
-          mark: (r) => ({ [REPLAY_HEADERS.topic]: source, [REPLAY_HEADERS.offset]: r.offset, [REPLAY_HEADERS.timestamp]: r.timestamp }),
+          mark: (r) => ({ [REPLAY_HEADERS.topic]: source, [REPLAY_HEADERS.offset]: r.offset, [REPLAY_HEADERS.timestamp]: r.timestamp, [REPLAY_HEADERS.run]: run }),
           onProgress: (p) => send({ type: 'progress', ...p }),
         });
         replayMetrics.records.inc({ operation: 'reprocess' }, summary.copied);
-        return { instance: deps.instanceId, ...summary, from: new Date(from).toISOString() };
+        return { instance: deps.instanceId, run, ...summary, from: new Date(from).toISOString() };
       });
     });
   };

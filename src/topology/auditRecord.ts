@@ -98,6 +98,7 @@ const cause = z.object({
   amqpMessageId: z.string().nullable().default(null),
   raw: origin.nullable().default(null),
   replayOf: origin.optional(),
+  replayRun: z.string().optional(),
 });
 const affiliation = z.object({ positionId: z.string(), startDate: z.string().nullable(), endDate: z.string().nullable() });
 const common = z.object({

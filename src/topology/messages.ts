@@ -34,6 +34,8 @@ export interface Cause {
   via?: Omit<Cause, 'via'>;
   /** Set when the event was replayed by reprocess (`raw` is then the copy): the original raw record. */
   replayOf?: RecordOrigin;
+  /** The reprocess run that replayed it (with `replayOf`). */
+  replayRun?: string;
 }
 
 /** Person-keyed events (repartition topic, key = employee id). */

@@ -108,9 +108,11 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     process.stderr.write(run.stderr);
     assert.match(run.stderr, new RegExp(`reprocess: ${rawCount} raw events since \\S+ from 3 partitions`));
     assert.match(run.stderr, /reprocess partition 2: /, 'progress per partition');
+    const runId = /as run (\S+);/.exec(run.stderr)?.[1];
+    assert.ok(runId, 'the summary names the reprocess run');
     const replayed = await c.readTopic(replayTopic(c.appId));
     assert.equal(replayed.length, rawCount);
-    assert.ok(replayed.every((r) => r.headers['iga-replay-topic'] === topicNames(c.appId).raw && /^\d+$/.test(r.headers['iga-replay-offset'] ?? '')));
+    assert.ok(replayed.every((r) => r.headers['iga-replay-topic'] === topicNames(c.appId).raw && /^\d+$/.test(r.headers['iga-replay-offset'] ?? '') && r.headers['iga-replay-run'] === runId));
 
     await eventually('the MODIFY of the renamed person', async () => (await accounts()).get(RENAMED)?.familyName === 'Hansen-Lie', 60_000);
     await c.quiesce();
@@ -133,6 +135,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     assert.equal(last.cause.raw.topic, replayTopic(c.appId));
     assert.equal(last.cause.replayOf.topic, topicNames(c.appId).raw);
     assert.equal(last.cause.replayOf.partition, last.cause.raw.partition);
+    assert.equal(last.cause.replayRun, runId);
     // explain (from any instance) shows the decision as caused by a replayed event.
     const x = await eventually('explain to show the replayed MODIFY', async () => {
       const r = await c.admin(1, 'GET', `/explain/${RENAMED}`);
@@ -140,7 +143,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     });
     assert.deepEqual(x.history[0].cause.replayOf, last.cause.replayOf);
     const rendered = renderHistoryEntry(x.history[0]).join('\n');
-    assert.match(rendered, new RegExp(`replayed    by reprocess, from ${topicNames(c.appId).raw.replaceAll('.', '\\.')}\\[\\d\\]@\\d+`));
+    assert.match(rendered, new RegExp(`replayed    by reprocess ${runId}, from ${topicNames(c.appId).raw.replaceAll('.', '\\.')}\\[\\d\\]@\\d+`));
   });
 });
 

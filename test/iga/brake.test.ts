@@ -78,6 +78,13 @@ describe('causeKeyOf', () => {
     assert.equal(causeKeyOf({ kind: 'reconcile', id: 'run-7', raw: null }), 'reconcile:run-7');
     assert.equal(causeKeyOf({ kind: 'policy', id: 'p-2', raw: null }), 'policy:p-2');
   });
+  test('every event a reprocess run replays has the run as its cause, whatever its kind', () => {
+    const copy = { topic: 'app-x.dfo.events-replay', partition: 2, offset: '5' };
+    assert.equal(causeKeyOf({ kind: 'stillinger', id: '30000001', raw: copy, replayRun: 'r1' }), 'reprocess:r1');
+    assert.equal(causeKeyOf({ kind: 'ansatte', id: '100001', raw: copy, replayRun: 'r1' }), 'reprocess:r1');
+    assert.equal(causeKeyOf({ kind: 'reconcile', id: 'run-7', raw: copy, replayRun: 'r2' }), 'reprocess:r2');
+    assert.equal(causeKeyOf({ kind: 'stillinger', id: '30000001', raw: copy }), 'raw:app-x.dfo.events-replay/2@5', 'a copy without a run id: its own event');
+  });
 });
 
 describe('blockFingerprint', () => {

@@ -18,6 +18,7 @@ import { BRAKE_KEY, brakeTopic, type BrakeControl, type BrakeGroup } from '../..
 import type { IgaDeps } from '../../src/topology/deps.ts';
 import type { NotifyRecord } from '../../src/topology/messages.ts';
 import { buildIgaTopology } from '../../src/topology/topology.ts';
+import { REPLAY_HEADERS, replayTopic } from '../../src/replay/replayTopic.ts';
 import { ansatt, stilling } from '../e2e/stack.ts';
 
 const APP = 'brake-test';
@@ -138,5 +139,50 @@ describe('mass-change brake in the topology', () => {
     let active = 0;
     for await (const [k, v] of driver.getStore<{ active: number }>('brake').range({ gte: 'census:', lt: 'census:\uffff' })) if (k) active += v.active;
     assert.equal(active, 15 + 1 - 5 - 3 - 2);
+  });
+});
+
+describe('mass-change brake: one reprocess run is one cause', () => {
+  let sim: DfoSimulator;
+  let driver: TopologyTestDriver;
+  const audits = () => driver.readOutput<AuditRecord>(T.audit).map((r) => r.value);
+  const accounts = () => driver.readOutput<Account>(T.accounts).map((r) => r.value);
+
+  before(async () => {
+    sim = await startDfoSimulator({ today: () => '2026-03-02' });
+    const deps: IgaDeps = {
+      appId: APP, dfo: createDfoSource({ baseUrl: sim.url, retry: { attempts: 1 } }), policy: makePolicy({ version: 'brake-test' }),
+      emailDomain: 'uib.no', resourceUriPrefix: 'https://x.example/scim/v2', punctuateIntervalMs: 500,
+      // No sliding window: each group is judged alone, so only the grouping can hold these blocks.
+      brake: { maxBlocks: 3, maxShare: 0, minBlocks: 0, windowMs: 0, settleMs: SETTLE },
+    };
+    driver = await new TopologyTestDriver(buildIgaTopology(deps), { appId: APP, startTime: Date.parse('2026-03-02T09:00:00Z') }).init();
+    for (const [position, holders] of [['30000011', ids(100101, 2)], ['30000012', ids(100111, 2)]] as const) {
+      for (const h of holders) await sim.upsertEmployee(ansatt(h, `Given${h}`, `Family${h}`));
+      await sim.upsertPosition(stilling(position, holders.map((h) => [h, '2020-01-01', OPEN])));
+      await driver.pipeInput(T.raw, `stillinger:${position}`, raw('stillinger', position));
+    }
+    assert.equal(accounts().filter((a) => a.active).length, 4);
+    audits();
+  });
+  after(async () => { await driver?.close(); await sim?.close(); });
+
+  test('blocks from events replayed by one run form one group (2 + 2 > 3 is held); the audit names the run', async () => {
+    // DFØ emptied both positions without telling us; a reprocess run replays both notifications.
+    for (const position of ['30000011', '30000012']) await sim.upsertPosition(stilling(position, []));
+    const run = '20260302T090000Z-abc123';
+    for (const [offset, position] of [['0', '30000011'], ['1', '30000012']] as const) {
+      await driver.pipeInput(replayTopic(APP), `stillinger:${position}`, raw('stillinger', position), {
+        [REPLAY_HEADERS.topic]: T.raw, [REPLAY_HEADERS.offset]: offset, [REPLAY_HEADERS.timestamp]: '0', [REPLAY_HEADERS.run]: run,
+      });
+    }
+    for (let i = 0; i < 6; i++) await driver.advanceWallClockTime(SETTLE / 4);
+    assert.deepEqual(accounts(), [], 'held: nothing changes');
+    const held = audits().filter((a) => a.rule === 'block-held');
+    assert.equal(held.length, 4);
+    assert.ok(held.every((a) => a.brake?.group === held[0]!.brake?.group), 'one group');
+    assert.ok(held.every((a) => a.cause.replayRun === run && a.cause.replayOf?.topic === T.raw));
+    const g = await driver.getStore<BrakeGroup>('brake').get(`group:${held[0]!.brake!.group}`);
+    assert.deepEqual([g?.status, g?.size, g?.causeKey], ['pending', 4, `reprocess:${run}`]);
   });
 });

@@ -15,7 +15,7 @@ import { isRetriable, record, type Processor, type ProcessorContext, type Stream
 import type { IgaDeps } from '../deps.ts';
 import { rawDfoEventSchema, type Cause, type PersonEvent, type RawDfoEventValue } from '../messages.ts';
 import { dueKey, takeDue } from './parking.ts';
-import { replayedFrom } from '../../replay/replayTopic.ts';
+import { replayedFrom, replayRunOf } from '../../replay/replayTopic.ts';
 import { Prefetcher } from './prefetcher.ts';
 
 interface StoredPosition { holders: Holder[]; updatedAt: string }
@@ -81,7 +81,8 @@ export function dfoEventProcessor(deps: IgaDeps): Processor<unknown> {
       const event = parsed.data;
       const origin = ctx.recordOrigin();
       const replayOf = replayedFrom(r.headers, origin);
-      const replayed = replayOf ? { replayOf } : {};
+      const replayRun = replayOf ? replayRunOf(r.headers) : undefined;
+      const replayed = replayOf ? { replayOf, ...(replayRun ? { replayRun } : {}) } : {};
       const cause: Cause = event.reconcile
         ? { kind: 'reconcile', id: event.reconcile.runId, amqpMessageId: null, raw: origin, ...replayed }
         : { kind: event.kind, id: event.id, amqpMessageId: event.source?.messageId ?? r.headers['amqp-message-id'] ?? null, raw: origin, ...replayed };
