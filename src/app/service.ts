@@ -19,7 +19,7 @@ import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.
 import { explainRoutes } from '../explain/routes.ts';
 import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
 import { brakeRoutes } from '../brake/routes.ts';
-import { startReconcile, type Reconciler } from '../reconcile/index.ts';
+import { startReconcile, type Reconciler, type RunAuditRecord } from '../reconcile/index.ts';
 import { replayRoutes } from '../replay/routes.ts';
 
 export interface ServiceOptions {
@@ -135,7 +135,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log: logOf('replay') }),
       ];
       // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
-      const reconcile = await startReconcile({ config: cfg, dfo, taskIds: () => streams.taskIds(), log: logOf('reconcile') });
+      const reconcile = await startReconcile({
+        config: cfg, dfo, taskIds: () => streams.taskIds(), log: logOf('reconcile'),
+        latestRun: async () => (await replicas.latestReconcileRun()) as RunAuditRecord | null,
+      });
       reconciler = reconcile.reconciler;
       closers.push(() => reconcile.close());
       routes.push(reconcile.routes);

@@ -5,6 +5,7 @@
  * run of that instance. Exit code 0 when the run ended clean or repaired, 1 when repairs are still
  * pending or the run failed.
  */
+import type { RunAuditRecord } from '../reconcile/records.ts';
 import type { ReconcileProgress, ReconcileReport } from '../reconcile/run.ts';
 import { DRIFT_KINDS } from '../reconcile/drift.ts';
 import { AdminClient } from './adminClient.ts';
@@ -24,10 +25,9 @@ export async function reconcileCommand(args: string[]): Promise<void> {
   }, USAGE);
   const client = new AdminClient({ url: values['admin-url'], token: values.token });
   if (values.last) {
-    const last = await client.get<{ running: string | null; last: ReconcileReport | null; schedule: string; nextScheduledRun: string | null }>('/reconcile/last');
+    const last = await client.get<LastRuns>('/reconcile/last');
     if (values.json) { process.stdout.write(`${JSON.stringify(last, null, 2)}\n`); return; }
-    process.stdout.write(`schedule: ${last.schedule}${last.nextScheduledRun ? `, next run ${last.nextScheduledRun}` : ''}${last.running ? `; run ${last.running} in progress` : ''}\n`);
-    process.stdout.write(last.last ? renderReport(last.last) : 'no reconciliation has run on this instance yet\n');
+    process.stdout.write(renderLast(last));
     return;
   }
   // One bar per phase; a phase's last line is drawn once, when the next phase starts (or at the end).
@@ -51,6 +51,32 @@ export async function reconcileCommand(args: string[]): Promise<void> {
   if (report.outcome === 'pending' || report.outcome === 'failed') {
     throw new CliError(`reconcile: run ${report.runId} ended ${report.outcome}${report.pending ? ` (${report.pending} drifts not yet repaired)` : ''}`);
   }
+}
+
+interface LastRuns {
+  running: string | null;
+  last: ReconcileReport | null;
+  lastInDeployment: RunAuditRecord | null;
+  schedule: string;
+  nextScheduledRun: string | null;
+  scheduledRunsHere: boolean;
+}
+
+/**
+ * `reconcile --last`: the schedule, the latest run in the deployment (from the audit topic, so
+ * every instance knows it, wherever it ran) and, in full, the latest run on this instance.
+ */
+export function renderLast(l: LastRuns): string {
+  const out: string[] = [];
+  out.push(`schedule: ${l.schedule}${l.nextScheduledRun ? `, next run ${l.nextScheduledRun}` : ''}${l.scheduledRunsHere ? ' (runs on this instance)' : ''}${l.running ? `; run ${l.running} in progress here` : ''}`);
+  const d = l.lastInDeployment;
+  if (d && d.runId !== l.last?.runId) {
+    const found = Object.values(d.drift).reduce((a, b) => a + b, 0);
+    out.push(`latest run in the deployment: ${d.runId}${d.dryRun ? ' (dry run)' : ''}, ${d.trigger}, ended ${d.endedAt}, ${d.outcome}: ${found} drift(s) found, ${d.repairEvents} repair event(s)${d.pending ? `, ${d.pending} pending` : ''}${d.error ? ` (${d.error})` : ''}`);
+  }
+  if (!d && !l.last) out.push('no reconciliation has run in this deployment yet');
+  out.push(l.last ? renderReport(l.last).trimEnd() : 'no reconciliation has run on this instance (run it, or ask the instance that did, for the full report)');
+  return `${out.join('\n')}\n`;
 }
 
 /** The summary: one row per drift kind, the drifts found (up to 20) and the outcome. */

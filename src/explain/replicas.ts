@@ -17,12 +17,29 @@ export function auditIndexKey(employeeId: string, partition: number, offset: big
   return `${employeeId}|${partition}|${String(offset).padStart(20, '0')}`;
 }
 
+/** Key of one reconciliation run's summary in the index: after every employee key, in end-time order. */
+export function reconcileRunIndexKey(endedAt: string, runId: string): string {
+  return `${RUN_PREFIX}${endedAt}|${runId}`;
+}
+const RUN_PREFIX = '~reconcile-run|';
+
 /**
- * The audit topic's key is the employee id; records without one cannot be indexed. Records keyed
- * otherwise (a reconciliation run's drift and run records, key `reconcile:<runId>`) are not a
- * person's decisions and are skipped.
+ * The audit topic's key is the employee id: a person's decisions are indexed by it. Of the records
+ * keyed `reconcile:<runId>` only the run summaries are kept (so any instance can say which run was
+ * the last, wherever it ran); drift records, and records without a key, are skipped.
  */
-export const auditIndex: ReplicaMapping = (r) => (r.value === null || !/^\d+$/.test(r.key) ? [] : [[auditIndexKey(r.key, r.partition, r.offset), r.value]]);
+export const auditIndex: ReplicaMapping = (r) => {
+  if (r.value === null) return [];
+  if (/^\d+$/.test(r.key)) return [[auditIndexKey(r.key, r.partition, r.offset), r.value]];
+  if (!r.key.startsWith('reconcile:')) return [];
+  try {
+    const v = JSON.parse(r.value.toString('utf8')) as { type?: unknown; runId?: unknown; endedAt?: unknown };
+    if (v.type !== 'reconcile-run' || typeof v.runId !== 'string' || typeof v.endedAt !== 'string') return [];
+    return [[reconcileRunIndexKey(v.endedAt, v.runId), r.value]];
+  } catch {
+    return [];
+  }
+};
 
 export interface ExplainReplicas {
   persons: ReadOnlyKeyValueStore<PersonState>;
@@ -31,6 +48,8 @@ export interface ExplainReplicas {
   raw: TopicRecordReader;
   /** One person's audit records in decision order (oldest first), with their coordinates. */
   history(employeeId: string): Promise<Array<{ partition: number; offset: string; value: unknown }>>;
+  /** The summary of the reconciliation run that ended last, on any instance (from the audit topic). */
+  latestReconcileRun(): Promise<unknown>;
   /** True once every replica caught up with the end offsets it saw at start. */
   isReady(): boolean;
   /** Resolves when every replica caught up. */
@@ -49,7 +68,8 @@ export async function startExplainReplicas(opts: { brokers: string[]; appId: str
   const replicas = [
     make('persons', changelogTopic(opts.appId, 'persons')),
     make('timers', changelogTopic(opts.appId, 'timers')),
-    make('audit-index', topicNames(opts.appId).audit, auditIndex, 'by-employee-1'),
+    // Version 2 added the run summaries: a replica built by version 1 is read again from the start.
+    make('audit-index', topicNames(opts.appId).audit, auditIndex, 'by-employee-2'),
   ] as const;
   const started: ReplicaStore[] = [];
   try {
@@ -73,6 +93,12 @@ export async function startExplainReplicas(opts: { brokers: string[]; appId: str
         out.push({ partition: Number(partition), offset: offset.replace(/^0+(?=\d)/, ''), value });
       }
       return out;
+    },
+    async latestReconcileRun() {
+      // Runs are few (one a day on a schedule): the last of them in key order is the newest.
+      let latest: unknown = null;
+      for await (const [, v] of auditView.range(prefixRange(RUN_PREFIX))) latest = v;
+      return latest;
     },
     isReady: () => replicas.every((r) => r.isReady()),
     ready: Promise.all(replicas.map((r) => r.ready)).then(() => undefined),

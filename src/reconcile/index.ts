@@ -6,6 +6,7 @@ import type { DfoSource } from '../../connectors/dfo/index.ts';
 import type { AdminRoutes } from '../admin/index.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { RunAuditRecord } from './records.ts';
 import { startReconcileOutput } from './producer.ts';
 import { reconcileRoutes } from './routes.ts';
 import { Reconciler } from './run.ts';
@@ -14,6 +15,7 @@ import { startReconcileStores } from './stores.ts';
 
 export { Reconciler, type ReconcileReport, type ReconcileProgress } from './run.ts';
 export { DRIFT_KINDS, type Drift, type DriftKind } from './drift.ts';
+export type { RunAuditRecord } from './records.ts';
 
 export interface ReconcileService {
   reconciler: Reconciler;
@@ -26,6 +28,8 @@ export async function startReconcile(opts: {
   dfo: DfoSource;
   /** The stream tasks this instance owns now (StreamsApp.taskIds). */
   taskIds: () => string[];
+  /** The summary of the run that ended last on any instance (the explain replica of the audit topic). */
+  latestRun?: () => Promise<RunAuditRecord | null>;
   log: Logger;
 }): Promise<ReconcileService> {
   const { config } = opts;
@@ -43,7 +47,7 @@ export async function startReconcile(opts: {
   const scheduler = config.reconcile.schedule.kind === 'off' ? null : startReconcileScheduler({ schedule: config.reconcile.schedule, reconciler, isOwner, log });
   return {
     reconciler,
-    routes: reconcileRoutes({ reconciler, schedule: config.reconcile.schedule, scheduler, isScheduleOwner: isOwner }),
+    routes: reconcileRoutes({ reconciler, schedule: config.reconcile.schedule, scheduler, isScheduleOwner: isOwner, ...(opts.latestRun ? { latestRun: opts.latestRun } : {}) }),
     async close() {
       scheduler?.stop();
       await output.close().catch(() => undefined);

@@ -2,10 +2,12 @@
  * Admin API of reconciliation (admin tokens only):
  *   POST /admin/reconcile[?dryRun=1]   run now; NDJSON progress lines, then `{"type":"done","report":…}`.
  *                                      409 while a run is in progress on this instance.
- *   GET  /admin/reconcile/last         the latest run on this instance, the one in progress, the schedule.
+ *   GET  /admin/reconcile/last         the latest run on this instance (full report), the latest run in the
+ *                                      deployment (its summary on the audit topic), the one in progress, the schedule.
  */
 import { z } from 'zod';
 import { AdminError, badRequest, streamNdjson, type AdminRoutes } from '../admin/index.ts';
+import type { RunAuditRecord } from './records.ts';
 import type { Reconciler } from './run.ts';
 import type { ReconcileScheduler } from './scheduler.ts';
 import { describeSchedule, type ReconcileSchedule } from './schedule.ts';
@@ -19,6 +21,8 @@ export interface ReconcileRouteDeps {
   scheduler: ReconcileScheduler | null;
   /** True when this instance runs the scheduled reconciliations now (it owns task 0_0). */
   isScheduleOwner: () => boolean;
+  /** The summary of the run that ended last on any instance (null when none, or not known here). */
+  latestRun?: () => Promise<RunAuditRecord | null>;
 }
 
 export function reconcileRoutes(deps: ReconcileRouteDeps): AdminRoutes {
@@ -33,11 +37,12 @@ export function reconcileRoutes(deps: ReconcileRouteDeps): AdminRoutes {
         return { report };
       });
     });
-    router.get('/reconcile/last', (ctx) => {
+    router.get('/reconcile/last', async (ctx) => {
       const next = deps.scheduler?.nextRunAt() ?? null;
       ctx.body = {
         running: deps.reconciler.running(),
         last: deps.reconciler.last(),
+        lastInDeployment: (await deps.latestRun?.()) ?? null,
         schedule: describeSchedule(deps.schedule),
         nextScheduledRun: next === null ? null : new Date(next).toISOString(),
         scheduledRunsHere: deps.isScheduleOwner(),

@@ -124,8 +124,12 @@ describe('reconciliation against DFØ collections', () => {
     assert.equal(second.report.outcome, 'clean', `second run: ${JSON.stringify(second.report.drifts)}`);
     assert.equal(total(second.report), 0);
 
-    const last = await s.admin('/reconcile/last');
+    const last = await eventually('the run summary on the audit topic to reach the explain replica', async () => {
+      const r = await s.admin('/reconcile/last');
+      return r.body.lastInDeployment?.runId === second.report.runId ? r : undefined;
+    });
     assert.equal(last.body.last.runId, second.report.runId);
+    assert.deepEqual([last.body.lastInDeployment.outcome, last.body.lastInDeployment.trigger, last.body.lastInDeployment.repairEvents], ['clean', 'admin', 0]);
     assert.equal(last.body.running, null);
     assert.equal(last.body.schedule, 'off');
     const metrics = await (await fetch(`${s.service.adminUrl}/metrics`)).text();

@@ -43,6 +43,7 @@ describe('explain routes', () => {
   const replicas: ExplainReplicas = {
     persons: view(persons), timers: view(timers), audit: view(audit),
     raw: { read: async () => ({ found: false, reason: 'not used' }) } as unknown as TopicRecordReader,
+    latestReconcileRun: async () => null,
     async history(id) {
       const out = [];
       for await (const [k, value] of view(audit).range(prefixRange(`${id}|`))) {
