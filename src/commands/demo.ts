@@ -7,7 +7,7 @@
 import amqp from 'amqplib';
 import { startDfoSimulator } from '../../connectors/dfo-simulator/index.ts';
 import { FIRST_EMPLOYEE_ID, generateUniversity } from '../../connectors/dfo-simulator/dataset.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, topicNames } from '../config.ts';
 import { osloDate } from '../iga/clock.ts';
 import { rootLogger } from '../log.ts';
 import { startService } from '../app/service.ts';
@@ -48,12 +48,16 @@ export async function demoCommand(args: string[]): Promise<void> {
   });
   const service = await startService({ config, policy });
   await service.ready;
+  // The raw-event step: the sub-topology that reads the raw DFØ topic (its metrics label).
+  const rawStep = service.streams.subTopologyOf(topicNames(config.appId).raw);
+  if (rawStep === undefined) throw new Error(`no sub-topology reads ${topicNames(config.appId).raw}`);
+  const rawProcessed = (appId: string) => processed(appId, String(rawStep));
   out(`iga-stream: SCIM ${service.scimUrl}, admin ${service.adminUrl}\n`);
 
   out(`publishing ${uni.positions.length} DFØ position notifications to ${config.amqp.exchangeIn}\n`);
   const rawBefore = await rawProcessed(config.appId);
   for (const p of uni.positions) await sim.publish('stillinger', String((p as { id: string | number }).id));
-  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'initial load', config.appId, rawBefore + uni.positions.length);
+  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'initial load', config.appId, () => rawProcessed(config.appId), rawBefore + uni.positions.length);
   const activeBefore = [...service.index.values()].filter((a) => a.active).length;
 
   // HR changes: every 10th position loses its holders today; their accounts are blocked if nothing else holds them.
@@ -66,7 +70,7 @@ export async function demoCommand(args: string[]): Promise<void> {
     const holders = [raw.innehaver ?? []].flat().map((h) => ({ ...h, innehaverSluttdato: yesterday }));
     await sim.upsertPosition({ ...raw, innehaver: holders }, { notify: true });
   }
-  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'HR changes', config.appId, rawBeforeHr + ended.length);
+  await waitForQuiet(() => counts.CREATE + counts.MODIFY, service, 'HR changes', config.appId, () => rawProcessed(config.appId), rawBeforeHr + ended.length);
 
   // A hire whose DFØ notification was lost: DFØ has the data, iga-stream never heard of it.
   // `iga-stream reconcile` (printed below) finds it by comparing DFØ's collections with the stores.
@@ -119,14 +123,14 @@ export async function demoCommand(args: string[]): Promise<void> {
  * published reached the topology), then until the notify events and the records processed stayed
  * the same for 4 s (the person, account and brake steps are done too).
  */
-async function waitForQuiet(count: () => number, service: { index: { size: number } }, what: string, appId: string, rawTarget: number): Promise<void> {
+async function waitForQuiet(count: () => number, service: { index: { size: number } }, what: string, appId: string, rawProcessed: () => Promise<number>, rawTarget: number): Promise<void> {
   let last = '';
   let stableFor = 0;
   const started = Date.now();
   while (stableFor < 4000) {
     await new Promise((r) => setTimeout(r, 500));
     const n = count();
-    const raw = await rawProcessed(appId);
+    const raw = await rawProcessed();
     const now = `${n}/${await allProcessed(appId)}`;
     stableFor = raw >= rawTarget && now === last ? stableFor + 500 : 0;
     last = now;
@@ -136,12 +140,11 @@ async function waitForQuiet(count: () => number, service: { index: { size: numbe
   out('\n');
 }
 
-/** Input records processed by this app's sub-topology `only` (0 = raw DFØ events, the first one built), or by all. */
+/** Input records processed by this app's sub-topology `only`, or by all. */
 async function processed(appId: string, only?: string): Promise<number> {
   const { values } = await streamsMetrics.processed.get();
   return values.filter((v) => v.labels.app === appId && (only === undefined || String(v.labels.subtopology) === only)).reduce((n, v) => n + v.value, 0);
 }
-const rawProcessed = (appId: string) => processed(appId, '0');
 const allProcessed = (appId: string) => processed(appId);
 
 /** Blocks the mass-change brake holds, from the admin API (null if it does not answer). */

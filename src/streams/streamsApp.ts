@@ -148,6 +148,11 @@ export class StreamsApp {
     }
   }
 
+  /** The id of the sub-topology that reads `topic`, or undefined when none does (metrics label `subtopology`). */
+  subTopologyOf(topic: string): number | undefined {
+    return this.subByTopic.get(topic)?.id;
+  }
+
   /** Ids of the tasks this instance owns now. */
   taskIds(): string[] {
     return [...this.tasks.keys()].sort();
