@@ -20,6 +20,9 @@ const ROUTINE = new RegExp([
   'does not host this topic-partition',
   'There is no leader for this topic-partition',
   'Not authorized to access group',
+  // Said at every start of an idempotent producer with a finite retry count. Ours are
+  // transactional (a failed send aborts) or feed idempotent consumers (a failed copy is re-run).
+  'Limiting retries for the idempotent producer',
 ].join('|'), 'i');
 
 /** True for a KafkaJS error or warning that it retries by itself and that says nothing is wrong. */

@@ -16,6 +16,7 @@ test('retried, harmless KafkaJS errors are routine; real ones are not', () => {
   assert.equal(isRoutineKafkaLog('[Connection] Response Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'), true);
   assert.equal(isRoutineKafkaLog('Error when calling eachBatch', 'Database is not open'), false);
   assert.equal(isRoutineKafkaLog('Crash: KafkaJSNumberOfRetriesExceeded'), false);
+  assert.equal(isRoutineKafkaLog('Limiting retries for the idempotent producer may invalidate EoS guarantees'), true);
 });
 
 test('routine errors go to debug, real errors and warnings keep their level, info is debug', async () => {
