@@ -5,7 +5,7 @@
  * so the one brake task that holds the groups sees them whatever partitioner put them there.
  */
 import { join } from 'node:path';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { createKafka } from '../../connectors/rabbitmq/kafkaClient.ts';
 import type { Logger } from '../log.ts';
 import { prefixRange, type ReadOnlyKeyValueStore } from '../stores/keyValueStore.ts';
@@ -74,7 +74,7 @@ export async function startBrakeAdmin(opts: { brokers: string[]; appId: string; 
     },
     async send(type, group, by) {
       if (!producer) {
-        const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
         await p.connect();
         producer = p;
       }

@@ -3,7 +3,7 @@
  * like missed notifications) and drift / run records onto the audit topic. Idempotent producer,
  * acks=all; the run reports completion only after Kafka acknowledged.
  */
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { topicNames } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createKafka } from '../streams/internals/kafkaClient.ts';
@@ -21,7 +21,8 @@ const CHUNK = 500;
 export async function startReconcileOutput(opts: { brokers: string[]; appId: string; log: Logger }): Promise<ReconcileOutput> {
   const topics = topicNames(opts.appId);
   const kafka = createKafka({ brokers: opts.brokers, clientId: `${opts.appId}-reconcile`, log: opts.log });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // The ingress's partitioner (Java-compatible murmur2): a repair lands on the partition of the notifications it repairs.
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const send = async (topic: string, records: Array<{ key: string; value: unknown }>) => {
     for (let i = 0; i < records.length; i += CHUNK) {

@@ -4,7 +4,7 @@
  * `mark` (e.g. the original offset). Reads committed data up to the end the source had when the
  * copy started, so a copy of a live topic ends. Used by reprocess (src/replay).
  */
-import type { Admin, IHeaders } from 'kafkajs';
+import { Partitioners, type Admin, type IHeaders } from 'kafkajs';
 import type { Logger } from '../log.ts';
 import { createKafka } from './internals/kafkaClient.ts';
 import { PartitionReader } from './internals/partitionReader.ts';
@@ -33,7 +33,7 @@ export async function copyTopicSince(opts: CopyOptions): Promise<CopySummary> {
   const kafka = createKafka({ brokers: opts.brokers, clientId: opts.clientId, log: opts.log });
   const admin = kafka.admin();
   const reader = new PartitionReader(kafka);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await admin.connect();
     const partitions = await partitionCount(admin, opts.source, 0);

@@ -16,6 +16,7 @@ test('retried, harmless KafkaJS errors are routine; real ones are not', () => {
   assert.equal(isRoutineKafkaLog('[Connection] Response Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'), true);
   assert.equal(isRoutineKafkaLog('Error when calling eachBatch', 'Database is not open'), false);
   assert.equal(isRoutineKafkaLog('Crash: KafkaJSNumberOfRetriesExceeded'), false);
+  assert.equal(isRoutineKafkaLog('Response ListOffsets(key: 2, version: 3)', 'This server is not the leader for that topic-partition'), true);
   assert.equal(isRoutineKafkaLog('Limiting retries for the idempotent producer may invalidate EoS guarantees'), true);
 });
 

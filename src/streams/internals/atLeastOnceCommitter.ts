@@ -4,7 +4,7 @@
  * input offsets are committed through the group consumer. A crash between the two replays the
  * records since the last commit, so outputs can repeat — exactly what exactly-once prevents.
  */
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import type { Kafka } from './kafkaClient.ts';
 import { sendOutputs, type ClosableCommitter } from './kafkaCommitter.ts';
 import type { CommitBatch } from './task.ts';
@@ -21,7 +21,7 @@ export class AtLeastOnceCommitter implements ClosableCommitter {
   }
 
   static async create(kafka: Kafka, commitOffsets: CommitOffsets): Promise<AtLeastOnceCommitter> {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     return new AtLeastOnceCommitter(producer, commitOffsets);
   }

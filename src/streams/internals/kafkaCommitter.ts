@@ -3,7 +3,7 @@
  * `<appId>-<taskId>`): outputs, changelog records and input offsets commit in one transaction.
  * Creating it (initProducerId) fences any zombie owner of the same task.
  */
-import type { Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
+import { Partitioners, type Producer, type ProducerBatch, type RecordMetadata } from 'kafkajs';
 import type { Kafka } from './kafkaClient.ts';
 import { chunkOutputs } from './sendChunks.ts';
 import type { CommitBatch, TaskCommitter } from './task.ts';
@@ -58,7 +58,8 @@ export class KafkaTaskCommitter implements ClosableCommitter {
 
   /** Connects and fences: any earlier producer with this transactional id can no longer commit. */
   static async create(kafka: Kafka, appId: string, taskId: string): Promise<KafkaTaskCommitter> {
-    const producer = kafka.producer({ transactionalId: `${appId}-${taskId}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+    // KafkaJS's default partitioner, named so KafkaJS does not warn about it at every start.
+    const producer = kafka.producer({ transactionalId: `${appId}-${taskId}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const c = new KafkaTaskCommitter(producer, appId, taskId);
     // An empty transaction runs InitProducerId now (fencing) rather than at the first commit.

@@ -14,6 +14,8 @@ const require = createRequire(import.meta.url);
 const Batch = require('kafkajs/src/consumer/batch.js');
 
 const READ_COMMITTED = 1;
+/** How long a fetch retries leader errors before its caller sees them (its caller retries too). */
+const LEADER_RETRY_MS = 10_000;
 
 export interface FetchedRecord {
   offset: string;
@@ -66,9 +68,16 @@ export class PartitionReader {
     this.connected = true;
   }
 
-  /** One fetch from `offset`; waits up to maxWaitMs when nothing is there. */
+  /**
+   * One fetch from `offset`; waits up to maxWaitMs when nothing is there. Leader errors (a topic
+   * created a moment ago, a leader that moved) are retried with fresh metadata for a while.
+   */
   async fetch(topic: string, partition: number, offset: bigint, opts: { maxWaitMs?: number; maxBytes?: number } = {}): Promise<FetchResult> {
     await this.connect();
+    return retryKafka(() => this.fetchOnce(topic, partition, offset, opts), { timeoutMs: LEADER_RETRY_MS, beforeRetry: () => this.cluster.refreshMetadata() });
+  }
+
+  private async fetchOnce(topic: string, partition: number, offset: bigint, opts: { maxWaitMs?: number; maxBytes?: number }): Promise<FetchResult> {
     await this.cluster.addTargetTopic(topic);
     let leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     let nodeId = Object.keys(leaders)[0];
@@ -76,7 +85,7 @@ export class PartitionReader {
       await this.cluster.refreshMetadata();
       leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
       nodeId = Object.keys(leaders)[0];
-      if (nodeId === undefined) throw new Error(`no leader for ${topic}[${partition}]`);
+      if (nodeId === undefined) throw new NoLeaderError(`no leader for ${topic}[${partition}]`);
     }
     const broker = await this.cluster.findBroker({ nodeId });
     const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
@@ -99,6 +108,10 @@ export class PartitionReader {
    */
   async fetchMany(topic: string, from: ReadonlyMap<number, bigint>, opts: { maxWaitMs?: number; maxBytes?: number } = {}): Promise<Map<number, FetchResult>> {
     await this.connect();
+    return retryKafka(() => this.fetchManyOnce(topic, from, opts), { timeoutMs: LEADER_RETRY_MS, beforeRetry: () => this.cluster.refreshMetadata() });
+  }
+
+  private async fetchManyOnce(topic: string, from: ReadonlyMap<number, bigint>, opts: { maxWaitMs?: number; maxBytes?: number }): Promise<Map<number, FetchResult>> {
     await this.cluster.addTargetTopic(topic);
     const partitions = [...from.keys()];
     let leaders = this.cluster.findLeaderForPartitions(topic, partitions);
@@ -106,7 +119,7 @@ export class PartitionReader {
       await this.cluster.refreshMetadata();
       leaders = this.cluster.findLeaderForPartitions(topic, partitions);
       const led = Object.values(leaders).flat().length;
-      if (led < partitions.length) throw new Error(`no leader for ${partitions.length - led} partition(s) of ${topic}`);
+      if (led < partitions.length) throw new NoLeaderError(`no leader for ${partitions.length - led} partition(s) of ${topic}`);
     }
     const maxBytes = opts.maxBytes ?? 1024 * 1024;
     const out = new Map<number, FetchResult>();
