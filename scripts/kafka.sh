@@ -4,12 +4,17 @@
 #   scripts/kafka.sh down    stop it
 #   scripts/kafka.sh status  exit 0 when a broker answers on the port
 #   scripts/kafka.sh reset   stop and delete its data
-# Settings: IGA_KAFKA_PORT (9092), IGA_KAFKA_CONTROLLER_PORT (9093), IGA_KAFKA_HEAP (768m).
+# Listeners: PLAINTEXT on IGA_KAFKA_PORT (9092), and SASL_SSL on IGA_KAFKA_SASL_PORT (9094) for the
+# tests of TLS and SASL: a certificate for 127.0.0.1 from the test CA in scripts/kafka/tls (ca.pem),
+# users iga (PLAIN) and iga-scram (SCRAM-SHA-512), both with the password iga-secret. TEST ONLY.
+# Settings: IGA_KAFKA_PORT (9092), IGA_KAFKA_SASL_PORT (9094), IGA_KAFKA_CONTROLLER_PORT (9093), IGA_KAFKA_HEAP (768m).
 source "$(dirname "$0")/lib.sh"
 
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$IGA_ROOT/scripts/kafka/pom.xml")
 PORT="${IGA_KAFKA_PORT:-9092}"
 CPORT="${IGA_KAFKA_CONTROLLER_PORT:-9093}"
+SPORT="${IGA_KAFKA_SASL_PORT:-9094}"
+TLS="$IGA_ROOT/scripts/kafka/tls"
 HOME_DIR="$IGA_CACHE/kafka"
 LIBS="$HOME_DIR/libs-$KAFKA_VERSION"
 RUN="$HOME_DIR/run-$PORT"
@@ -34,10 +39,18 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$CPORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_SSL://127.0.0.1:$SPORT,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_SSL://127.0.0.1:$SPORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_iga="iga-secret";
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.location=$TLS/broker.p12
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.password=iga-test
+listener.name.sasl_ssl.ssl.key.password=iga-test
 log.dirs=$RUN/data
 num.partitions=6
 auto.create.topics.enable=false
@@ -57,8 +70,20 @@ PROPS
 java_cmd() { java -Xms256m -Xmx"${IGA_KAFKA_HEAP:-768m}" -XX:+UseG1GC -Dkafka.logs.dir="$RUN/logs" \
   -Dlog4j2.configurationFile="$IGA_ROOT/scripts/kafka/log4j2.properties" -cp "$LIBS/*" "$@"; }
 
+# The SCRAM user lives in the cluster metadata; adding it again only renews it.
+add_scram_user() {
+  java_cmd kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$PORT" --alter --entity-type users --entity-name iga-scram \
+    --add-config 'SCRAM-SHA-512=[iterations=8192,password=iga-secret]' > "$RUN/logs/scram.log" 2>&1 \
+    || { cat "$RUN/logs/scram.log" >&2; die "adding the SCRAM test user failed"; }
+}
+
 up() {
-  if port_open "$PORT"; then say "Kafka already answers on 127.0.0.1:$PORT"; return 0; fi
+  if port_open "$PORT"; then
+    if port_open "$SPORT"; then say "Kafka already answers on 127.0.0.1:$PORT (SASL_SSL on $SPORT)"; return 0; fi
+    # A broker of ours started before the SASL_SSL listener existed: start it again with today's config.
+    if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then say "restarting Kafka to add the SASL_SSL listener on $SPORT"; down
+    else say "Kafka answers on 127.0.0.1:$PORT but not on $SPORT (SASL_SSL): the TLS/SASL tests will fail; it was not started by this checkout"; return 0; fi
+  fi
   fetch_jars
   write_config
   if [ ! -f "$RUN/data/meta.properties" ]; then
@@ -71,11 +96,11 @@ up() {
     > "$RUN/logs/stdout.log" 2>&1 &
   echo $! > "$PIDFILE"
   for _ in $(seq 1 120); do
-    if port_open "$PORT"; then say "Kafka is up"; return 0; fi
+    if port_open "$PORT" && port_open "$SPORT"; then add_scram_user; say "Kafka is up (SASL_SSL on $SPORT)"; return 0; fi
     kill -0 "$(cat "$PIDFILE")" 2>/dev/null || { tail -30 "$RUN/logs/stdout.log" >&2; die "the Kafka broker exited during start-up"; }
     sleep 0.5
   done
-  die "Kafka did not open 127.0.0.1:$PORT within 60 s (see $RUN/logs)"
+  die "Kafka did not open 127.0.0.1:$PORT and :$SPORT within 60 s (see $RUN/logs)"
 }
 
 down() {

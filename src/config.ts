@@ -2,7 +2,9 @@
  * Service configuration from environment variables (documented with defaults in README.md).
  * Invalid configuration stops start-up with a message that names the variable.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { KafkaSecurity } from './kafkaSecurity.ts';
 import { reconcileScheduleSchema, type ReconcileSchedule } from './reconcile/schedule.ts';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -12,6 +14,14 @@ const int = (min: number) => z.coerce.number().int().min(min);
 /** Each variable with its default; the names are the public contract. */
 const schema = z.object({
   IGA_KAFKA_BROKERS: csv.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)).default(['127.0.0.1:9092']),
+  IGA_KAFKA_SSL: bool.optional(),
+  IGA_KAFKA_SSL_CA_FILE: z.string().optional(),
+  IGA_KAFKA_SSL_CERT_FILE: z.string().optional(),
+  IGA_KAFKA_SSL_KEY_FILE: z.string().optional(),
+  IGA_KAFKA_SASL_MECHANISM: z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'])).optional(),
+  IGA_KAFKA_SASL_USERNAME: z.string().optional(),
+  IGA_KAFKA_SASL_PASSWORD: z.string().optional(),
+  IGA_KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
   IGA_AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
   IGA_AMQP_EXCHANGE_IN: z.string().min(1).default('ex_from_dfo'),
   IGA_AMQP_QUEUE_IN: z.string().min(1).optional(),
@@ -59,6 +69,8 @@ export type RawConfig = z.infer<typeof schema>;
 
 export interface Config {
   kafkaBrokers: string[];
+  /** TLS and SASL towards the brokers (src/kafkaSecurity.ts); both null for a plaintext cluster. */
+  kafkaSecurity: KafkaSecurity;
   amqp: {
     url: string;
     exchangeIn: string;
@@ -120,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     kafkaBrokers: e.IGA_KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurityOf(e),
     amqp: {
       url: e.IGA_AMQP_URL,
       exchangeIn: e.IGA_AMQP_EXCHANGE_IN,
@@ -160,6 +173,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     brake: { maxBlocks: e.IGA_BRAKE_MAX_BLOCKS, maxShare: e.IGA_BRAKE_MAX_SHARE, minBlocks: e.IGA_BRAKE_MIN_BLOCKS, windowMs: e.IGA_BRAKE_WINDOW_MS, settleMs: e.IGA_BRAKE_SETTLE_MS },
     reconcile: { schedule: e.IGA_RECONCILE_SCHEDULE, waitTimeoutMs: e.IGA_RECONCILE_WAIT_MS },
   };
+}
+
+/**
+ * TLS is on when IGA_KAFKA_SSL=true or any certificate file is given; SASL when a mechanism is.
+ * Files are read now, so a wrong path stops start-up naming the variable, not at the first connect.
+ */
+function kafkaSecurityOf(e: RawConfig): KafkaSecurity {
+  const issues: string[] = [];
+  const read = (name: string, path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      issues.push(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      return undefined;
+    }
+  };
+  const files = { ca: e.IGA_KAFKA_SSL_CA_FILE, cert: e.IGA_KAFKA_SSL_CERT_FILE, key: e.IGA_KAFKA_SSL_KEY_FILE };
+  const anyFile = Object.values(files).some((f) => f !== undefined);
+  if (e.IGA_KAFKA_SSL === false && anyFile) issues.push('IGA_KAFKA_SSL: is false, but a certificate file is set (IGA_KAFKA_SSL_*_FILE)');
+  if ((files.cert === undefined) !== (files.key === undefined)) issues.push('IGA_KAFKA_SSL_CERT_FILE and IGA_KAFKA_SSL_KEY_FILE: give both (a client certificate and its key) or neither');
+  let tls: KafkaSecurity['tls'] = null;
+  if (e.IGA_KAFKA_SSL === true || anyFile) {
+    const ca = read('IGA_KAFKA_SSL_CA_FILE', files.ca);
+    const cert = read('IGA_KAFKA_SSL_CERT_FILE', files.cert);
+    const key = read('IGA_KAFKA_SSL_KEY_FILE', files.key);
+    tls = { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
+  }
+  let sasl: KafkaSecurity['sasl'] = null;
+  const mechanism = e.IGA_KAFKA_SASL_MECHANISM;
+  if (e.IGA_KAFKA_SASL_PASSWORD !== undefined && e.IGA_KAFKA_SASL_PASSWORD_FILE !== undefined) {
+    issues.push('IGA_KAFKA_SASL_PASSWORD and IGA_KAFKA_SASL_PASSWORD_FILE: give one of them');
+  }
+  const password = e.IGA_KAFKA_SASL_PASSWORD ?? read('IGA_KAFKA_SASL_PASSWORD_FILE', e.IGA_KAFKA_SASL_PASSWORD_FILE)?.replace(/\r?\n$/, '');
+  if (mechanism !== undefined) {
+    if (!e.IGA_KAFKA_SASL_USERNAME) issues.push(`IGA_KAFKA_SASL_USERNAME: required with IGA_KAFKA_SASL_MECHANISM=${mechanism}`);
+    if (password === undefined && e.IGA_KAFKA_SASL_PASSWORD_FILE === undefined) issues.push(`IGA_KAFKA_SASL_PASSWORD (or _FILE): required with IGA_KAFKA_SASL_MECHANISM=${mechanism}`);
+    if (e.IGA_KAFKA_SASL_USERNAME && password !== undefined) sasl = { mechanism, username: e.IGA_KAFKA_SASL_USERNAME, password };
+  } else if (e.IGA_KAFKA_SASL_USERNAME !== undefined || password !== undefined) {
+    issues.push('IGA_KAFKA_SASL_MECHANISM: required with a SASL username or password (plain, scram-sha-256 or scram-sha-512)');
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { tls, sasl };
 }
 
 /** Topic names, all prefixed by the application id. */

@@ -20,6 +20,7 @@ const ROUTINE = new RegExp([
   'does not host this topic-partition',
   'There is no leader for this topic-partition',
   'This server is not the leader for that topic-partition',
+  'The group coordinator is not available',
   'Not authorized to access group',
   // Said at every start of an idempotent producer with a finite retry count. Ours are
   // transactional (a failed send aborts) or feed idempotent consumers (a failed copy is re-run).

@@ -19,6 +19,7 @@ import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.
 import { explainRoutes } from '../explain/routes.ts';
 import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
 import { brakeRoutes } from '../brake/routes.ts';
+import { registerKafkaSecurity } from '../kafkaSecurity.ts';
 import { startReconcile, type Reconciler, type RunAuditRecord } from '../reconcile/index.ts';
 import { replayRoutes } from '../replay/routes.ts';
 
@@ -58,6 +59,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const topics = topicNames(cfg.appId);
   const skip = new Set(opts.without ?? []);
   const closers: Array<() => Promise<void>> = [];
+  // Every Kafka client of this service (runtime, replicas, connectors, operations) connects with these.
+  registerKafkaSecurity(cfg.kafkaBrokers, cfg.kafkaSecurity);
+  if (cfg.kafkaSecurity.sasl?.mechanism === 'plain' && !cfg.kafkaSecurity.tls) {
+    log.warn('SASL PLAIN without TLS sends the Kafka password in clear text; set IGA_KAFKA_SSL=true (or use SCRAM)');
+  }
+  log.info({ brokers: cfg.kafkaBrokers, tls: cfg.kafkaSecurity.tls !== null, sasl: cfg.kafkaSecurity.sasl?.mechanism ?? null }, 'Kafka connection');
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((err) => log.error({ err: String(err) }, 'error while stopping'));
   };

@@ -8,6 +8,12 @@ import kafkajs from 'kafkajs';
 
 export const kafkaBrokers = (process.env.IGA_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const amqpUrl = process.env.IGA_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/**
+ * The test broker's SASL_SSL listener (scripts/kafka.sh): certificate from the test CA in
+ * scripts/kafka/tls/ca.pem; users iga (PLAIN) and iga-scram (SCRAM-SHA-512), password iga-secret.
+ */
+export const kafkaSaslBroker = process.env.IGA_KAFKA_SASL_BROKER ?? `127.0.0.1:${process.env.IGA_KAFKA_SASL_PORT ?? '9094'}`;
+export const testCaFile = new URL('../../scripts/kafka/tls/ca.pem', import.meta.url).pathname;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -28,6 +34,13 @@ function reachable(hostPort: string): Promise<boolean> {
 export async function requireBrokers(): Promise<void> {
   if (!(await reachable(kafkaBrokers[0]!))) throw new Error(`Kafka is not reachable at ${kafkaBrokers[0]}: run 'bash scripts/kafka.sh up' or set IGA_KAFKA_BROKERS`);
   if (!(await reachable(amqpUrl))) throw new Error(`RabbitMQ is not reachable at ${amqpUrl}: run 'bash scripts/rabbitmq.sh' or set IGA_AMQP_URL`);
+}
+
+/** Throws a clear error when the broker's SASL_SSL listener is missing (never skips). */
+export async function requireSaslListener(): Promise<void> {
+  if (!(await reachable(kafkaSaslBroker))) {
+    throw new Error(`Kafka's SASL_SSL listener is not reachable at ${kafkaSaslBroker}: a broker started by an older checkout lacks it; run 'bash scripts/kafka.sh down && bash scripts/kafka.sh up'`);
+  }
 }
 
 export function testKafka(clientId = 'test') {

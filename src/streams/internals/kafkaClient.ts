@@ -8,6 +8,7 @@ import kafkajs from 'kafkajs';
 import type { Kafka as KafkaT } from 'kafkajs';
 import type { Logger } from '../../log.ts';
 import { pinoLogCreator } from '../../kafkajsLog.ts';
+import { kafkaSecurityFor } from '../../kafkaSecurity.ts';
 import { installCoordinatorCache } from './coordinatorCache.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -18,6 +19,7 @@ export function createKafka(opts: { brokers: string[]; clientId: string; log: Lo
   return new Kafka({
     brokers: opts.brokers,
     clientId: opts.clientId,
+    ...kafkaSecurityFor(opts.brokers),
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(opts.log),
     connectionTimeout: 3000,
