@@ -20,6 +20,11 @@ const commands: Record<string, Command> = {
     summary: 'the whole flow on the local brokers with a sample university',
     run: async (args) => (await import('./commands/demo.ts')).demoCommand(args),
   },
+  status: {
+    usage: 'status [--json]',
+    summary: 'is each instance ready and caught up: tasks, progress, replicas, connectors, brake, reconcile, dead letters',
+    run: async (args) => (await import('./commands/status.ts')).statusCommand(args),
+  },
   explain: {
     usage: 'explain <who> [--at YYYY-MM-DD] [--history N] [--json]',
     summary: 'why a person has (or lacks) an account: affiliations, decisions and their inputs',
@@ -71,7 +76,7 @@ function wantsHelp(args: string[]): boolean {
 }
 
 function commandHelp(name: string, c: Command): string {
-  const urls = name === 'stores' || name === 'rebuild' ? 'URL[,URL...]  admin API of each instance to act on' : 'URL           admin API of the instance to ask';
+  const urls = name === 'stores' || name === 'rebuild' || name === 'status' ? 'URL[,URL...]  admin API of each instance to act on' : 'URL           admin API of the instance to ask';
   const admin = name === 'run' || name === 'demo' ? '' : `  --admin-url ${urls} (IGA_ADMIN_URL)\n  --token TOKEN               an admin token of that instance (IGA_ADMIN_TOKEN)`;
   return `usage: iga-stream ${c.usage}\n\n${c.summary}\n${admin ? `\n${admin}\n` : ''}`;
 }

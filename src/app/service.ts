@@ -20,6 +20,7 @@ import { explainRoutes } from '../explain/routes.ts';
 import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
 import { brakeRoutes } from '../brake/routes.ts';
 import { registerKafkaSecurity } from '../kafkaSecurity.ts';
+import { statusRoutes } from '../status/routes.ts';
 import { startReconcile, type Reconciler, type RunAuditRecord } from '../reconcile/index.ts';
 import { replayRoutes } from '../replay/routes.ts';
 
@@ -97,13 +98,17 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     let replicaReady = false;
     const ready = accounts.ready.then(() => { replicaReady = true; log.info({ accounts: index.size }, 'account replica caught up'); });
 
-    let ingressStats = () => ({ connected: true });
+    const startedAt = Date.now();
+    let ingressStats: () => { connected: boolean } = () => ({ connected: true });
+    let ingressDetail: () => Record<string, number | boolean> | null = () => null;
+    let egressDetail: () => Record<string, number | boolean> | null = () => null;
     if (!skip.has('ingress')) {
       const ingress = await startIngress({
         amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
         prefetch: cfg.amqp.prefetch, logger: logOf('ingress'), kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
       });
       ingressStats = () => ingress.stats();
+      ingressDetail = () => ({ ...ingress.stats() });
       closers.push(() => ingress.stop());
     }
     if (!skip.has('egress')) {
@@ -112,6 +117,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress`, sessionTimeoutMs: cfg.kafkaSessionTimeoutMs }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
       });
       closers.push(() => egress.stop());
+      egressDetail = () => ({ ...egress.stats() });
     }
     let scimUrl: string | null = null;
     if (!skip.has('scim')) {
@@ -149,9 +155,32 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       reconciler = reconcile.reconciler;
       closers.push(() => reconcile.close());
       routes.push(reconcile.routes);
+      const readiness = () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected });
+      routes.push(statusRoutes({
+        instance: opts.instanceId ?? String(process.pid), app: cfg.appId, startedAt, readiness, streams,
+        egressGroup: skip.has('egress') ? null : { group: `${cfg.appId}.egress`, topic: topics.notify },
+        replicas: () => ({
+          accounts: { ready: replicaReady, records: index.size },
+          explain: { ready: replicas.isReady(), lag: replicas.lag() },
+          brake: { ready: brakeAdmin.isReady(), lag: brakeAdmin.lag() },
+        }),
+        ingress: ingressDetail, egress: egressDetail,
+        brake: async () => {
+          const groups = await brakeAdmin.groups();
+          const held = groups.filter((g) => g.status === 'pending');
+          return { heldGroups: held.length, heldBlocks: held.reduce((n, g) => n + g.size, 0), collectingGroups: groups.length - held.length };
+        },
+        reconcile: async () => {
+          const last = (await replicas.latestReconcileRun()) as RunAuditRecord | null;
+          return {
+            running: reconcile.reconciler.running(),
+            last: last && { runId: last.runId, endedAt: last.endedAt, outcome: last.outcome, trigger: last.trigger, drift: Object.values(last.drift).reduce((a, b) => a + b, 0) },
+          };
+        },
+        deadLetterTopic: topics.dlq,
+      }));
       const admin = await startAdminServer({
-        port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log: logOf('admin'),
-        readiness: () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected }),
+        port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log: logOf('admin'), readiness,
       });
       adminUrl = admin.url;
       closers.push(async () => { await admin.close(); adminTokens.close(); });

@@ -10,3 +10,4 @@ export { ReplicaStore, identityMapping, type ReplicaStoreOptions, type ReplicaMa
 export { TopicRecordReader, type StoredRecord, type ReadResult } from './recordReader.ts';
 export { storeDigests, rebuildLocalStores, digestBytes, type StoreDigest, type RebuildEvent, type RebuildSummary } from './operations.ts';
 export { copyTopicSince, type CopyProgress, type CopySummary } from './topicCopy.ts';
+export { groupLag, type PartitionLag } from './groupLag.ts';

@@ -8,12 +8,13 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { componentLogger, type Logger } from '../log.ts';
 import { createKafka, type Kafka } from './internals/kafkaClient.ts';
 import { streamsMetrics } from './internals/metrics.ts';
-import { PartitionReader } from './internals/partitionReader.ts';
+import { PartitionReader, type PartitionBounds } from './internals/partitionReader.ts';
 import { startTask, stopTask, taskDir, type ProcessingGuarantee, type RunningTask, type TaskEnv } from './internals/taskFactory.ts';
 import { ensureTopics } from './internals/topics.ts';
 import { taskAssignor } from './internals/assignorProtocol.ts';
 import { taskId as makeTaskId } from './internals/taskAssignor.ts';
 import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
+import { groupLag, type PartitionLag } from './groupLag.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
 
 const REBALANCING = /REBALANCE_IN_PROGRESS|rebalancing/i;
@@ -146,6 +147,18 @@ export class StreamsApp {
         await new Promise((r) => setTimeout(r, 2000));
       }
     }
+  }
+
+  /** How far `groupId` (default: this app's group, on every input of the topology) is behind. */
+  async groupLag(groupId: string = this.opts.appId, topics: string[] = [...this.subByTopic.keys()]): Promise<PartitionLag[]> {
+    if (!this.admin || !this.reader) throw new Error('stream processing has not started');
+    return groupLag(this.admin, this.reader, groupId, topics);
+  }
+
+  /** The bounds of every partition of `topic` (read_committed). */
+  async topicOffsets(topic: string): Promise<PartitionBounds[]> {
+    if (!this.reader) throw new Error('stream processing has not started');
+    return this.reader.offsets(topic);
   }
 
   /** The id of the sub-topology that reads `topic`, or undefined when none does (metrics label `subtopology`). */

@@ -4,12 +4,25 @@
  * repaired through the topology (account created, account blocked, notify events sent), and a
  * second run right after finds nothing — also when notifications keep flowing during a run.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { topicNames } from '../../src/config.ts';
 import type { ReconcileReport } from '../../src/reconcile/run.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/** The real CLI as a child process. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 const OPEN = '9999-12-31';
 const P1 = '30000001';
@@ -130,6 +143,23 @@ describe('reconciliation against DFØ collections', () => {
     });
     assert.equal(last.body.last.runId, second.report.runId);
     assert.deepEqual([last.body.lastInDeployment.outcome, last.body.lastInDeployment.trigger, last.body.lastInDeployment.repairEvents], ['clean', 'admin', 0]);
+
+    // The operator's one-look status: ready, everything processed, the last run, no dead letters.
+    await s.quiesce();
+    const status = (await s.admin('/status')).body;
+    assert.equal(status.ready, true, JSON.stringify(status.parts));
+    assert.ok(status.streams.tasks.length > 0);
+    assert.equal(status.progress.topology.caughtUp, true, JSON.stringify(status.progress.topology));
+    assert.equal(status.progress.egress.caughtUp, true, JSON.stringify(status.progress.egress));
+    assert.equal(status.replicas.accounts.ready, true);
+    assert.equal(status.reconcile.last.runId, second.report.runId);
+    assert.equal(status.deadLetterOffsets, 0);
+    assert.equal(status.ingress.connected, true);
+    const cli = await runCli(['status', '--admin-url', s.service.adminUrl!], { IGA_ADMIN_TOKEN: ADMIN_TOKEN });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /: READY\n/);
+    assert.match(cli.stdout, /topology {4}caught up/);
+    assert.match(cli.stdout, new RegExp(`reconcile {3}last run ${second.report.runId} \\(admin\\)`));
     assert.equal(last.body.running, null);
     assert.equal(last.body.schedule, 'off');
     const metrics = await (await fetch(`${s.service.adminUrl}/metrics`)).text();
