@@ -19,6 +19,12 @@ export interface BytesStore {
   iterate(range?: KeyRange): AsyncIterable<[string, Buffer]>;
   /** Applies puts (Buffer) and deletes (null) atomically. */
   write(entries: ReadonlyArray<readonly [string, Buffer | null]>): Promise<void>;
+  /**
+   * Applies changelog records in order, atomically: the key's UTF-8 bytes as written (a null key
+   * is the empty key), a null value deletes. What restore writes; equal to `write` with the keys
+   * decoded, without decoding and re-encoding every key.
+   */
+  applyRecords(records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null }>): Promise<void>;
   /** Deletes every entry. */
   clear(): Promise<void>;
   close(): Promise<void>;

@@ -29,6 +29,10 @@ export class MemoryBytesStore implements BytesStore {
     }
   }
 
+  async applyRecords(records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null }>): Promise<void> {
+    await this.write(records.map((r) => [r.key?.toString('utf8') ?? '', r.value] as const));
+  }
+
   async clear(): Promise<void> {
     this.data.clear();
   }

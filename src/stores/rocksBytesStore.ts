@@ -4,6 +4,8 @@ import { RocksLevel } from '@nxtedition/rocksdb';
 import type { BytesStore, KeyRange } from './bytesStore.ts';
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
+const NO_OPTIONS = {};
+const EMPTY_KEY = Buffer.alloc(0);
 
 /**
  * Sized for many small databases in one process (each task opens one per store, so an instance
@@ -24,6 +26,12 @@ export const ROCKS_OPEN_OPTIONS = {
   walCompression: false,
 } as const;
 
+/**
+ * Writes go through the binding's own batch (`_chainedBatch`, `_put`, `_writeSync`: what its
+ * `batch()` calls) rather than abstract-level's `batch(array)`, which copies and re-validates every
+ * operation object first: that was half the CPU of a restore's writes (a 300k-record restore:
+ * ~0.6–1.2 s → ~0.35–0.4 s). The write itself is synchronous in the binding either way.
+ */
 export class RocksBytesStore implements BytesStore {
   readonly name: string;
   readonly dir: string;
@@ -69,10 +77,36 @@ export class RocksBytesStore implements BytesStore {
 
   async write(entries: ReadonlyArray<readonly [string, Buffer | null]>): Promise<void> {
     if (entries.length === 0) return;
-    await this.db.batch(
-      entries.map(([key, value]) => (value === null ? { type: 'del', key } : { type: 'put', key, value })),
-      ENC,
-    );
+    const batch = this.openBatch();
+    try {
+      for (const [key, value] of entries) {
+        if (value === null) batch._del(key);
+        else batch._put(key, value);
+      }
+      batch._writeSync(NO_OPTIONS);
+    } finally {
+      batch._closeSync();
+    }
+  }
+
+  async applyRecords(records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null }>): Promise<void> {
+    if (records.length === 0) return;
+    const batch = this.openBatch();
+    try {
+      for (const { key, value } of records) {
+        if (value === null) batch._del(key ?? EMPTY_KEY);
+        else batch._put(key ?? EMPTY_KEY, value);
+      }
+      batch._writeSync(NO_OPTIONS);
+    } finally {
+      batch._closeSync();
+    }
+  }
+
+  /** The binding writes to a closed database without a check (abstract-level's batch() checks). */
+  private openBatch(): any {
+    if (this.db.status !== 'open') throw new Error(`store ${this.name} is not open (${this.db.status})`);
+    return this.db._chainedBatch();
   }
 
   /** Deletes every entry; a no-op on an empty store (the native clear costs ~7 ms even then). */

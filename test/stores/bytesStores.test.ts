@@ -49,6 +49,21 @@ for (const [kind, make] of [['RocksDB', rocks], ['memory', async () => new Memor
       await s.close();
     });
 
+    test('applyRecords applies changelog records in order: later ones win, null deletes, a null key is the empty key', async () => {
+      const s = await make();
+      await s.write([['gone', b('0')]]);
+      await s.applyRecords([
+        { key: b('k'), value: b('1') }, { key: b('æ|1'), value: b('æ') }, { key: b('k'), value: b('2') },
+        { key: b('gone'), value: null }, { key: null, value: b('empty') }, { key: b('tmp'), value: b('x') }, { key: b('tmp'), value: null },
+      ]);
+      assert.deepEqual(await keys(s), ['', 'k', 'æ|1']);
+      assert.deepEqual(await s.get('k'), b('2'));
+      assert.deepEqual(await s.get('æ|1'), b('æ'));
+      assert.deepEqual(await s.get(''), b('empty'));
+      await s.applyRecords([]);
+      await s.close();
+    });
+
     test('binary values round-trip byte for byte', async () => {
       const s = await make();
       const value = Buffer.from([0, 255, 1, 254, 0, 0]);
@@ -66,6 +81,13 @@ test('RocksDB keeps its data across close and reopen', async () => {
   const again = await RocksBytesStore.open('persist', s.dir);
   assert.deepEqual(await again.get('k'), b('v'));
   await again.close();
+});
+
+test('RocksDB refuses writes after close instead of reaching the closed native handle', async () => {
+  const s = await rocks('closed');
+  await s.close();
+  await assert.rejects(s.write([['k', b('v')]]), /not open/);
+  await assert.rejects(s.applyRecords([{ key: b('k'), value: b('v') }]), /not open/);
 });
 
 test('BufferedStore: writes are visible at once but reach RocksDB only after the commit is applied', async () => {

@@ -46,7 +46,7 @@ export async function restoreStore(args: {
       ahead = reader.fetch(topic, partition, r.nextOffset, { maxWaitMs: 100 });
       ahead.catch(() => undefined); // awaited on the next turn; a failure surfaces there
     }
-    await store.write(r.records.map((m) => [m.key?.toString('utf8') ?? '', m.value ?? null] as const));
+    await store.applyRecords(r.records);
     restored += r.records.length;
     offset = r.nextOffset;
     const remaining = Number(end > offset ? end - offset : 0n);
