@@ -8,25 +8,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
+import { runCli } from '../support/cli.ts';
 
 const MASS = '30000201'; // 8 holders: over the limit of 5
 const MASS2 = '30000202'; // 6 holders: over the limit, discarded
 const SMALL = '30000203'; // 2 holders: under the limit
 const OPEN = '9999-12-31';
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(from + i));
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('mass-change brake, end to end', () => {
   let s: Stack;
@@ -87,7 +77,7 @@ describe('mass-change brake, end to end', () => {
     assert.match(x.current.detail, new RegExp(`held by the mass-change brake in group ${g.id}: 8 blocks`));
 
     const env = { IGA_ADMIN_URL: s.service.adminUrl!, IGA_ADMIN_TOKEN: ADMIN_TOKEN };
-    const list = await cli(['brake', 'list'], env);
+    const list = await runCli(['brake', 'list'], env);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`^Group ${g.id} {2}HELD {2}8 blocks`, 'm'));
     assert.match(list.stdout, new RegExp(`cause {3}stillinger ${MASS}`));
@@ -96,7 +86,7 @@ describe('mass-change brake, end to end', () => {
     assert.equal(await metric('iga_brake_held_blocks_total'), 8);
 
     // Released through the CLI: every account is blocked, with a MODIFY each.
-    const rel = await cli(['brake', 'release', g.id], env);
+    const rel = await runCli(['brake', 'release', g.id], env);
     assert.equal(rel.code, 0, rel.stderr);
     assert.equal(rel.stdout, `brake: group ${g.id} released (8 blocks); the accounts are blocked as the rules still call for it\n`);
     await eventually('8 MODIFY events', () => modifiesOf(mass).length === 8);
@@ -150,7 +140,7 @@ describe('mass-change brake, end to end', () => {
     assert.equal((await post('/brake/abc/release')).status, 400);
     assert.equal((await post('/brake/999/discard')).status, 404);
     assert.equal((await s.admin('/brake', 'e2e-secret')).status, 401);
-    const usage = await cli(['brake', 'release'], { IGA_ADMIN_URL: s.service.adminUrl!, IGA_ADMIN_TOKEN: ADMIN_TOKEN });
+    const usage = await runCli(['brake', 'release'], { IGA_ADMIN_URL: s.service.adminUrl!, IGA_ADMIN_TOKEN: ADMIN_TOKEN });
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /brake release needs a group number/);
   });

@@ -6,11 +6,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { topicNames } from '../../src/config.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
+import { runCli } from '../support/cli.ts';
 
 const P1 = '30000101';
 const P2 = '30000102';
@@ -219,7 +218,7 @@ describe('lifecycle over time, and explain', () => {
     const x = await explain(OLA, (b) => b.current?.decision === 'block' && b.account?.active === false);
     const ola = x.account; // a blocked account no longer shows its employeeNumber in SCIM
     const env = { IGA_ADMIN_URL: s.service.adminUrl!, IGA_ADMIN_TOKEN: ADMIN_TOKEN };
-    const out = await cli(['explain', `00${OLA}`], env);
+    const out = await runCli(['explain', `00${OLA}`], env);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, new RegExp(`^Person {4}${OLA} Ola Flytter \\(known to DFØ, eksternbruker yes; found by employeeId\\)`, 'm'));
     assert.match(out.stdout, new RegExp(`^Account {3}${ola.userName} {2}BLOCKED {2}id ${ola.id}`, 'm'));
@@ -235,35 +234,25 @@ describe('lifecycle over time, and explain', () => {
     const lines = out.stdout.trimEnd().split('\n');
     assert.equal(lines.at(-1), `explain: ${OLA} Ola Flytter has a blocked account ${ola.userName}; today the rules say no change (up-to-date); ${x.historyTotal} decisions on record`);
 
-    const json = await cli(['explain', ola.userName, '--json', '--at', '2026-04-01'], env);
+    const json = await runCli(['explain', ola.userName, '--json', '--at', '2026-04-01'], env);
     assert.equal(json.code, 0, json.stderr);
     assert.equal(JSON.parse(json.stdout).at, '2026-04-01');
     assert.match(json.stderr, /on 2026-04-01 the rules would say no change/);
 
-    const up = await cli(['upcoming', '--days', '30'], env);
+    const up = await runCli(['upcoming', '--days', '30'], env);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /^Upcoming account changes 2026-03-19 \.\. 2026-04-18 \(30 days, policy uio-e2e\)$/m);
     assert.match(up.stdout.trimEnd().split('\n').at(-1)!, /^upcoming: 0 create, 0 block, 0 reactivate in the next 30 days \(until 2026-04-18; \d+ persons with timers\)$/);
 
-    const unknown = await cli(['explain', '999999'], env);
+    const unknown = await runCli(['explain', '999999'], env);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /^iga-stream: GET \/admin\/explain\/999999 failed with 404: no person, account or userName matches '999999'/);
-    const badToken = await cli(['explain', OLA], { ...env, IGA_ADMIN_TOKEN: 'wrong' });
+    const badToken = await runCli(['explain', OLA], { ...env, IGA_ADMIN_TOKEN: 'wrong' });
     assert.equal(badToken.code, 2);
     assert.match(badToken.stderr, /refused the admin token/);
-    const usage = await cli(['explain'], env);
+    const usage = await runCli(['explain'], env);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /usage: iga-stream explain/);
   });
 });
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-/** Runs the real CLI as a child process; resolves with its exit code and output. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}

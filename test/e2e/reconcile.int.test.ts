@@ -4,25 +4,13 @@
  * repaired through the topology (account created, account blocked, notify events sent), and a
  * second run right after finds nothing — also when notifications keep flowing during a run.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { topicNames } from '../../src/config.ts';
 import type { ReconcileReport } from '../../src/reconcile/run.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
-
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-/** The real CLI as a child process. */
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { runCli } from '../support/cli.ts';
 
 const OPEN = '9999-12-31';
 const P1 = '30000001';

@@ -9,14 +9,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { topicNames } from '../../src/config.ts';
 import { renderHistoryEntry } from '../../src/commands/explainReport.ts';
 import { replayTopic } from '../../src/replay/replayTopic.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, startCluster, type Cluster } from './cluster.ts';
 import { ansatt, stilling } from './stack.ts';
+import { runCli } from '../support/cli.ts';
 
 const P1 = '30000201';
 const P2 = '30000202';
@@ -76,7 +75,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     for (const store of ['persons', 'accounts', 'positions', 'usernames']) {
       assert.ok([...before].some(([k, d]) => k.endsWith(`/${store}`) && d.records > 0), `${store} has records`);
     }
-    const run = await cli(['rebuild', '--json', '--admin-url', c.instances.map((s) => s.adminUrl).join(',')], { IGA_ADMIN_TOKEN: ADMIN_TOKEN });
+    const run = await runCli(['rebuild', '--json', '--admin-url', c.instances.map((s) => s.adminUrl).join(',')], { IGA_ADMIN_TOKEN: ADMIN_TOKEN });
     assert.equal(run.code, 0, run.stderr);
     process.stderr.write(run.stderr);
     const total = [...before.values()].reduce((n, d) => n + d.records, 0);
@@ -103,7 +102,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     // DFØ changed a name without telling us: the replayed `ansatte` event picks it up.
     await c.sim.upsertEmployee(ansatt(RENAMED, 'Per', 'Hansen-Lie'));
 
-    const run = await cli(['reprocess', '--from', '2020-01-01', '--admin-url', c.instances[1]!.adminUrl!], { IGA_ADMIN_TOKEN: ADMIN_TOKEN });
+    const run = await runCli(['reprocess', '--from', '2020-01-01', '--admin-url', c.instances[1]!.adminUrl!], { IGA_ADMIN_TOKEN: ADMIN_TOKEN });
     assert.equal(run.code, 0, run.stderr);
     process.stderr.write(run.stderr);
     assert.match(run.stderr, new RegExp(`reprocess: ${rawCount} raw events since \\S+ from 3 partitions`));
@@ -147,13 +146,3 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
   });
 });
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-/** Runs the real CLI as a child process; resolves with its exit code and output. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
