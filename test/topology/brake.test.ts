@@ -28,6 +28,18 @@ const SETTLE = 1000;
 const raw = (kind: 'ansatte' | 'stillinger', id: string) => ({ kind, id, notBefore: null, source: { messageId: `m-${kind}-${id}` } });
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(from + i));
 
+/** The DFØ simulator and the whole topology in the test driver; the brake holds more than 3 blocks of one cause. */
+async function startBrakeTopology(windowMs: number): Promise<{ sim: DfoSimulator; driver: TopologyTestDriver }> {
+  const sim = await startDfoSimulator({ today: () => '2026-03-02' });
+  const deps: IgaDeps = {
+    appId: APP, dfo: createDfoSource({ baseUrl: sim.url, retry: { attempts: 1 } }), policy: makePolicy({ version: 'brake-test' }),
+    emailDomain: 'uib.no', resourceUriPrefix: 'https://x.example/scim/v2', punctuateIntervalMs: 500,
+    brake: { maxBlocks: 3, maxShare: 0, minBlocks: 0, windowMs, settleMs: SETTLE },
+  };
+  const driver = await new TopologyTestDriver(buildIgaTopology(deps), { appId: APP, startTime: Date.parse('2026-03-02T09:00:00Z') }).init();
+  return { sim, driver };
+}
+
 describe('mass-change brake in the topology', () => {
   let sim: DfoSimulator;
   let driver: TopologyTestDriver;
@@ -50,13 +62,7 @@ describe('mass-change brake in the topology', () => {
   }
 
   before(async () => {
-    sim = await startDfoSimulator({ today: () => '2026-03-02' });
-    const deps: IgaDeps = {
-      appId: APP, dfo: createDfoSource({ baseUrl: sim.url, retry: { attempts: 1 } }), policy: makePolicy({ version: 'brake-test' }),
-      emailDomain: 'uib.no', resourceUriPrefix: 'https://x.example/scim/v2', punctuateIntervalMs: 500,
-      brake: { maxBlocks: 3, maxShare: 0, minBlocks: 0, windowMs: 3_600_000, settleMs: SETTLE },
-    };
-    driver = await new TopologyTestDriver(buildIgaTopology(deps), { appId: APP, startTime: Date.parse('2026-03-02T09:00:00Z') }).init();
+    ({ sim, driver } = await startBrakeTopology(3_600_000));
     await position('30000001', ids(100001, 5));
     await position('30000002', ids(100011, 4));
     await position('30000003', ids(100021, 4));
@@ -149,14 +155,8 @@ describe('mass-change brake: one reprocess run is one cause', () => {
   const accounts = () => driver.readOutput<Account>(T.accounts).map((r) => r.value);
 
   before(async () => {
-    sim = await startDfoSimulator({ today: () => '2026-03-02' });
-    const deps: IgaDeps = {
-      appId: APP, dfo: createDfoSource({ baseUrl: sim.url, retry: { attempts: 1 } }), policy: makePolicy({ version: 'brake-test' }),
-      emailDomain: 'uib.no', resourceUriPrefix: 'https://x.example/scim/v2', punctuateIntervalMs: 500,
-      // No sliding window: each group is judged alone, so only the grouping can hold these blocks.
-      brake: { maxBlocks: 3, maxShare: 0, minBlocks: 0, windowMs: 0, settleMs: SETTLE },
-    };
-    driver = await new TopologyTestDriver(buildIgaTopology(deps), { appId: APP, startTime: Date.parse('2026-03-02T09:00:00Z') }).init();
+    // No sliding window: each group is judged alone, so only the grouping can hold these blocks.
+    ({ sim, driver } = await startBrakeTopology(0));
     for (const [position, holders] of [['30000011', ids(100101, 2)], ['30000012', ids(100111, 2)]] as const) {
       for (const h of holders) await sim.upsertEmployee(ansatt(h, `Given${h}`, `Family${h}`));
       await sim.upsertPosition(stilling(position, holders.map((h) => [h, '2020-01-01', OPEN])));
