@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { AmqpTls } from '../connectors/rabbitmq/amqpTls.ts';
 import type { KafkaSecurity } from './kafkaSecurity.ts';
 import { reconcileScheduleSchema, type ReconcileSchedule } from './reconcile/schedule.ts';
 
@@ -23,6 +24,9 @@ const schema = z.object({
   IGA_KAFKA_SASL_PASSWORD: z.string().optional(),
   IGA_KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
   IGA_AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  IGA_AMQP_SSL_CA_FILE: z.string().optional(),
+  IGA_AMQP_SSL_CERT_FILE: z.string().optional(),
+  IGA_AMQP_SSL_KEY_FILE: z.string().optional(),
   IGA_AMQP_EXCHANGE_IN: z.string().min(1).default('ex_from_dfo'),
   IGA_AMQP_QUEUE_IN: z.string().min(1).optional(),
   IGA_AMQP_ROUTING_KEYS_IN: csv.default(['ansatte', 'stillinger']),
@@ -73,6 +77,8 @@ export interface Config {
   kafkaSecurity: KafkaSecurity;
   amqp: {
     url: string;
+    /** For an `amqps://` URL: a private CA, a client certificate (PEM contents). */
+    tls: AmqpTls | undefined;
     exchangeIn: string;
     queueIn: string;
     routingKeysIn: string[];
@@ -135,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaSecurity: kafkaSecurityOf(e),
     amqp: {
       url: e.IGA_AMQP_URL,
+      tls: amqpTlsOf(e),
       exchangeIn: e.IGA_AMQP_EXCHANGE_IN,
       queueIn: e.IGA_AMQP_QUEUE_IN ?? `${e.IGA_APP_ID}.dfo-in`,
       routingKeysIn: e.IGA_AMQP_ROUTING_KEYS_IN,
@@ -181,15 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 function kafkaSecurityOf(e: RawConfig): KafkaSecurity {
   const issues: string[] = [];
-  const read = (name: string, path: string | undefined): string | undefined => {
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      issues.push(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      return undefined;
-    }
-  };
+  const read = fileReader(issues);
   const files = { ca: e.IGA_KAFKA_SSL_CA_FILE, cert: e.IGA_KAFKA_SSL_CERT_FILE, key: e.IGA_KAFKA_SSL_KEY_FILE };
   const anyFile = Object.values(files).some((f) => f !== undefined);
   if (e.IGA_KAFKA_SSL === false && anyFile) issues.push('IGA_KAFKA_SSL: is false, but a certificate file is set (IGA_KAFKA_SSL_*_FILE)');
@@ -216,6 +215,34 @@ function kafkaSecurityOf(e: RawConfig): KafkaSecurity {
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return { tls, sasl };
+}
+
+/** Reads a PEM or password file named by a variable; a failure becomes an issue naming the variable. */
+function fileReader(issues: string[]): (name: string, path: string | undefined) => string | undefined {
+  return (name, path) => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      issues.push(`${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      return undefined;
+    }
+  };
+}
+
+/** TLS files for RabbitMQ: only with an `amqps://` URL (amqplib would ignore them on a plain socket). */
+function amqpTlsOf(e: RawConfig): AmqpTls | undefined {
+  const files = { ca: e.IGA_AMQP_SSL_CA_FILE, cert: e.IGA_AMQP_SSL_CERT_FILE, key: e.IGA_AMQP_SSL_KEY_FILE };
+  if (Object.values(files).every((f) => f === undefined)) return undefined;
+  const issues: string[] = [];
+  if (!e.IGA_AMQP_URL.startsWith('amqps://')) issues.push('IGA_AMQP_SSL_*_FILE: set, but IGA_AMQP_URL is not amqps:// (TLS)');
+  if ((files.cert === undefined) !== (files.key === undefined)) issues.push('IGA_AMQP_SSL_CERT_FILE and IGA_AMQP_SSL_KEY_FILE: give both (a client certificate and its key) or neither');
+  const read = fileReader(issues);
+  const ca = read('IGA_AMQP_SSL_CA_FILE', files.ca);
+  const cert = read('IGA_AMQP_SSL_CERT_FILE', files.cert);
+  const key = read('IGA_AMQP_SSL_KEY_FILE', files.key);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
 }
 
 /** Topic names, all prefixed by the application id. */

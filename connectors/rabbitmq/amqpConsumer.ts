@@ -8,6 +8,7 @@ import * as amqp from 'amqplib';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../../src/log.ts';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
+import { amqpSocketOptions, type AmqpTls } from './amqpTls.ts';
 
 /** One channel generation; `open` turns false for good when the channel or its connection closes. */
 export interface ChannelHandle {
@@ -18,6 +19,8 @@ export interface ChannelHandle {
 
 export interface AmqpConsumerOptions {
   url: string;
+  /** For an `amqps://` URL: a private CA, a client certificate. */
+  tls?: AmqpTls;
   exchange: string;
   queue: string;
   routingKeys: string[];
@@ -52,7 +55,7 @@ export async function startAmqpConsumer(opts: AmqpConsumerOptions): Promise<Amqp
   const abort = new AbortController();
 
   async function connectOnce(): Promise<void> {
-    const conn = await amqp.connect(opts.url);
+    const conn = await amqp.connect(opts.url, amqpSocketOptions(opts.tls));
     conn.on('error', (err: Error) => log.warn({ err }, 'AMQP connection error'));
     try {
       await declareTopology(conn);

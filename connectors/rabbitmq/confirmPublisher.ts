@@ -6,6 +6,7 @@
 import * as amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from '../../src/log.ts';
+import { amqpSocketOptions, type AmqpTls } from './amqpTls.ts';
 
 export interface OutgoingMessage {
   routingKey: string;
@@ -43,14 +44,14 @@ interface Session {
 }
 
 /** Creates a publisher for `exchange` (declared as a durable topic exchange on each connect). */
-export function createConfirmPublisher(opts: { url: string; exchange: string; mandatory: boolean; logger: Logger }): ConfirmPublisher {
+export function createConfirmPublisher(opts: { url: string; tls?: AmqpTls; exchange: string; mandatory: boolean; logger: Logger }): ConfirmPublisher {
   const log = opts.logger;
   let session: Session | null = null;
   let connecting: Promise<Session> | null = null;
   let closed = false;
 
   async function connect(): Promise<Session> {
-    const conn = await amqp.connect(opts.url);
+    const conn = await amqp.connect(opts.url, amqpSocketOptions(opts.tls));
     conn.on('error', (err: Error) => log.warn({ err }, 'AMQP connection error'));
     try {
       const channel = await conn.createConfirmChannel();

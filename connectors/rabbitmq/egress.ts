@@ -16,9 +16,12 @@ import { deadLetterRecord } from './deadLetter.ts';
 import { createKafka, type KafkaConnectionOptions } from './kafkaClient.ts';
 import { egressMetrics } from './metrics.ts';
 import { notifyMessageType, notifyRoutingKey, parseNotifyRecord, toScimEvent } from './notifyEvent.ts';
+import type { AmqpTls } from './amqpTls.ts';
 
 export interface EgressOptions {
   amqpUrl: string;
+  /** For an `amqps://` URL: a private CA, a client certificate. */
+  amqpTls?: AmqpTls;
   /** Default `ex_from_iga`. */
   exchange?: string;
   /** Template; `{type}` → create / modify. Default `no.example.iga.scim.user.{type}`. */
@@ -74,7 +77,7 @@ export async function startEgress(opts: EgressOptions): Promise<Egress> {
     ...(opts.kafka.sessionTimeoutMs ? { sessionTimeout: opts.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.min(3_000, Math.floor(opts.kafka.sessionTimeoutMs / 5))) } : {}),
   });
   const producer: Producer | null = opts.dlqTopic ? kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }) : null;
-  const publisher = createConfirmPublisher({ url: opts.amqpUrl, exchange, mandatory: opts.mandatory ?? true, logger: log });
+  const publisher = createConfirmPublisher({ url: opts.amqpUrl, ...(opts.amqpTls ? { tls: opts.amqpTls } : {}), exchange, mandatory: opts.mandatory ?? true, logger: log });
 
   function toItem(message: KafkaMessage, topic: string, partition: number): Item {
     const parsed = parseNotifyRecord(message.value);

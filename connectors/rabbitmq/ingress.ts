@@ -17,9 +17,12 @@ import { deadLetterRecord } from './deadLetter.ts';
 import { parseDfoMessage, rawEventKey } from './dfoMessage.ts';
 import { createKafka, type KafkaConnectionOptions } from './kafkaClient.ts';
 import { ingressMetrics } from './metrics.ts';
+import type { AmqpTls } from './amqpTls.ts';
 
 export interface IngressOptions {
   amqpUrl: string;
+  /** For an `amqps://` URL: a private CA, a client certificate. */
+  amqpTls?: AmqpTls;
   /** Default `ex_from_dfo`. */
   exchange?: string;
   queue: string;
@@ -209,6 +212,7 @@ export async function startIngress(opts: IngressOptions): Promise<Ingress> {
   try {
     consumer = await startAmqpConsumer({
       url: opts.amqpUrl,
+      ...(opts.amqpTls ? { tls: opts.amqpTls } : {}),
       exchange,
       queue: opts.queue,
       routingKeys: opts.routingKeys ?? ['ansatte', 'stillinger'],

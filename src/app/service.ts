@@ -104,7 +104,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     let egressDetail: () => Record<string, number | boolean> | null = () => null;
     if (!skip.has('ingress')) {
       const ingress = await startIngress({
-        amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
+        amqpUrl: cfg.amqp.url, ...(cfg.amqp.tls ? { amqpTls: cfg.amqp.tls } : {}), exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
         prefetch: cfg.amqp.prefetch, logger: logOf('ingress'), kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
       });
       ingressStats = () => ingress.stats();
@@ -113,7 +113,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     }
     if (!skip.has('egress')) {
       const egress = await startEgress({
-        amqpUrl: cfg.amqp.url, exchange: cfg.amqp.exchangeOut, logger: logOf('egress'), routingKey: cfg.amqp.routingKeyOut,
+        amqpUrl: cfg.amqp.url, ...(cfg.amqp.tls ? { amqpTls: cfg.amqp.tls } : {}), exchange: cfg.amqp.exchangeOut, logger: logOf('egress'), routingKey: cfg.amqp.routingKeyOut,
         kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress`, sessionTimeoutMs: cfg.kafkaSessionTimeoutMs }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
       });
       closers.push(() => egress.stop());

@@ -1,4 +1,4 @@
-/** TLS and SASL settings for Kafka: how the variables combine, what is refused, and which clients get them. */
+/** TLS and SASL settings for Kafka, and TLS files for RabbitMQ: how the variables combine, what is refused, and which clients get them. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -60,6 +60,19 @@ describe('Kafka TLS and SASL configuration', () => {
     assert.match(issues({ IGA_KAFKA_SASL_USERNAME: 'iga', IGA_KAFKA_SASL_PASSWORD: 'pw' }).join('\n'), /IGA_KAFKA_SASL_MECHANISM: required with a SASL username or password/);
     assert.match(issues({ IGA_KAFKA_SASL_MECHANISM: 'plain', IGA_KAFKA_SASL_USERNAME: 'iga', IGA_KAFKA_SASL_PASSWORD: 'a', IGA_KAFKA_SASL_PASSWORD_FILE: f('password') }).join('\n'), /give one of them/);
     assert.match(issues({ IGA_KAFKA_SASL_MECHANISM: 'plain', IGA_KAFKA_SASL_USERNAME: 'iga', IGA_KAFKA_SASL_PASSWORD_FILE: f('nope') }).join('\n'), /IGA_KAFKA_SASL_PASSWORD_FILE: cannot read/);
+  });
+
+  test('RabbitMQ TLS files: only with amqps://, certificate and key together, read at start', () => {
+    assert.equal(loadConfig({}).amqp.tls, undefined);
+    assert.equal(loadConfig({ IGA_AMQP_URL: 'amqps://iga:pw@mq.uib.no:5671/iga' }).amqp.tls, undefined, 'amqps:// alone: the system CAs');
+    assert.deepEqual(loadConfig({ IGA_AMQP_URL: 'amqps://iga:pw@mq.uib.no:5671/iga', IGA_AMQP_SSL_CA_FILE: f('ca.pem') }).amqp.tls, { ca: 'CA PEM' });
+    assert.deepEqual(
+      loadConfig({ IGA_AMQP_URL: 'amqps://mq.uib.no', IGA_AMQP_SSL_CERT_FILE: f('client.pem'), IGA_AMQP_SSL_KEY_FILE: f('client.key') }).amqp.tls,
+      { cert: 'CERT PEM', key: 'KEY PEM' },
+    );
+    assert.match(issues({ IGA_AMQP_SSL_CA_FILE: f('ca.pem') }).join('\n'), /IGA_AMQP_SSL_\*_FILE: set, but IGA_AMQP_URL is not amqps:\/\//);
+    assert.match(issues({ IGA_AMQP_URL: 'amqps://mq.uib.no', IGA_AMQP_SSL_KEY_FILE: f('client.key') }).join('\n'), /IGA_AMQP_SSL_CERT_FILE and IGA_AMQP_SSL_KEY_FILE: give both/);
+    assert.match(issues({ IGA_AMQP_URL: 'amqps://mq.uib.no', IGA_AMQP_SSL_CA_FILE: f('nope.pem') }).join('\n'), /IGA_AMQP_SSL_CA_FILE: cannot read .*nope\.pem: ENOENT/);
   });
 
   test('settings are registered per broker: clients of those brokers get them, clients of other brokers do not', () => {
