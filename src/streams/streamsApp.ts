@@ -15,6 +15,7 @@ import { taskAssignor } from './internals/assignorProtocol.ts';
 import { taskId as makeTaskId } from './internals/taskAssignor.ts';
 import { describeError, isRetriable, TaskMigratedError } from './errors.ts';
 import { groupLag, type PartitionLag } from './groupLag.ts';
+import { trackInputLag } from './internals/lagMetric.ts';
 import type { BuiltTopology, SubTopology } from './topology.ts';
 
 const REBALANCING = /REBALANCE_IN_PROGRESS|rebalancing/i;
@@ -69,6 +70,7 @@ export class StreamsApp {
   private consumerGeneration = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly paused = new Set<string>();
+  private untrackLag: () => void = () => undefined;
 
   constructor(opts: StreamsOptions) {
     this.opts = {
@@ -92,6 +94,7 @@ export class StreamsApp {
     await this.runConsumer();
     this.ticker = setInterval(() => void this.tick(), Math.min(this.opts.tickMs, Math.max(this.opts.commitIntervalMs, 50)));
     this.state = 'running';
+    this.untrackLag = trackInputLag({ app: this.opts.appId, lag: () => this.groupLag(this.opts.appId, undefined, { checkRecords: false }) });
     this.log.info({ subTopologies: this.opts.topology.subTopologies.length }, 'stream processing started');
   }
 
@@ -150,9 +153,9 @@ export class StreamsApp {
   }
 
   /** How far `groupId` (default: this app's group, on every input of the topology) is behind. */
-  async groupLag(groupId: string = this.opts.appId, topics: string[] = [...this.subByTopic.keys()]): Promise<PartitionLag[]> {
+  async groupLag(groupId: string = this.opts.appId, topics: string[] = [...this.subByTopic.keys()], opts: { checkRecords?: boolean } = {}): Promise<PartitionLag[]> {
     if (!this.admin || !this.reader) throw new Error('stream processing has not started');
-    return groupLag(this.admin, this.reader, groupId, topics);
+    return groupLag(this.admin, this.reader, groupId, topics, opts);
   }
 
   /** The bounds of every partition of `topic` (read_committed). */
@@ -234,6 +237,7 @@ export class StreamsApp {
   async close(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
+    this.untrackLag();
     if (this.ticker) clearInterval(this.ticker);
     await this.consumer?.stop().catch(() => undefined);
     await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, true)));
