@@ -1,16 +1,17 @@
 /** retryKafka: which errors are retried, for how long, and what runs between attempts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRetriableKafkaError, retryKafka } from '../../src/streams/internals/kafkaRetry.ts';
+import { isRetriable } from '../../src/streams/errors.ts';
+import { retryKafka } from '../../src/streams/internals/kafkaRetry.ts';
 
 const retriable = (message: string) => Object.assign(new Error(message), { retriable: true, type: 'NOT_LEADER_FOR_PARTITION' });
 const noSleep = async () => undefined;
 
-test('isRetriableKafkaError reads only the retriable flag', () => {
-  assert.equal(isRetriableKafkaError(retriable('x')), true);
-  assert.equal(isRetriableKafkaError(Object.assign(new Error('x'), { retriable: false })), false);
-  assert.equal(isRetriableKafkaError(new Error('This server is not the leader for that topic-partition')), false, 'never the message');
-  for (const v of [null, undefined, 'retriable', 42, { retriable: 'true' }]) assert.equal(isRetriableKafkaError(v), false);
+test('retryKafka decides by isRetriable, which reads only the retriable flag', () => {
+  assert.equal(isRetriable(retriable('x')), true);
+  assert.equal(isRetriable(Object.assign(new Error('x'), { retriable: false })), false);
+  assert.equal(isRetriable(new Error('This server is not the leader for that topic-partition')), false, 'never the message');
+  for (const v of [null, undefined, 'retriable', 42, { retriable: 'true' }]) assert.equal(isRetriable(v), false);
 });
 
 test('a retriable error is retried until the call succeeds; beforeRetry runs before each new attempt', async () => {

@@ -5,6 +5,8 @@
  * retries only UNKNOWN_TOPIC_OR_PARTITION, while a KRaft broker answers NOT_LEADER_FOR_PARTITION
  * for a moment after another instance created the topic. Non-retriable errors are thrown at once.
  */
+import { isRetriable } from '../errors.ts';
+
 export interface KafkaRetryOptions {
   /** Give up (throw the last error) after this long. */
   timeoutMs?: number;
@@ -15,10 +17,6 @@ export interface KafkaRetryOptions {
   now?: () => number;
 }
 
-export function isRetriableKafkaError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
-}
-
 export async function retryKafka<T>(fn: () => Promise<T>, opts: KafkaRetryOptions = {}): Promise<T> {
   const now = opts.now ?? Date.now;
   const until = now() + (opts.timeoutMs ?? 30_000);
@@ -27,7 +25,7 @@ export async function retryKafka<T>(fn: () => Promise<T>, opts: KafkaRetryOption
     try {
       return await fn();
     } catch (err) {
-      if (!isRetriableKafkaError(err) || now() + delay > until) throw err;
+      if (!isRetriable(err) || now() + delay > until) throw err;
       await sleep(delay);
       await opts.beforeRetry?.(err).catch(() => undefined);
     }

@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Kafka } from './kafkaClient.ts';
+import { StreamsError } from '../errors.ts';
 import { retryKafka } from './kafkaRetry.ts';
 
 const require = createRequire(import.meta.url);
@@ -48,9 +49,7 @@ interface ClusterLike {
 export interface PartitionBounds { partition: number; low: bigint; high: bigint }
 
 /** A partition without a leader in the metadata: retriable, like the broker's own leader errors. */
-class NoLeaderError extends Error {
-  readonly retriable = true;
-}
+const noLeader = (message: string) => new StreamsError(message, { retriable: true });
 
 export class PartitionReader {
   private readonly cluster: ClusterLike;
@@ -85,7 +84,7 @@ export class PartitionReader {
       await this.cluster.refreshMetadata();
       leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
       nodeId = Object.keys(leaders)[0];
-      if (nodeId === undefined) throw new NoLeaderError(`no leader for ${topic}[${partition}]`);
+      if (nodeId === undefined) throw noLeader(`no leader for ${topic}[${partition}]`);
     }
     const broker = await this.cluster.findBroker({ nodeId });
     const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
@@ -119,7 +118,7 @@ export class PartitionReader {
       await this.cluster.refreshMetadata();
       leaders = this.cluster.findLeaderForPartitions(topic, partitions);
       const led = Object.values(leaders).flat().length;
-      if (led < partitions.length) throw new NoLeaderError(`no leader for ${partitions.length - led} partition(s) of ${topic}`);
+      if (led < partitions.length) throw noLeader(`no leader for ${partitions.length - led} partition(s) of ${topic}`);
     }
     const maxBytes = opts.maxBytes ?? 1024 * 1024;
     const out = new Map<number, FetchResult>();
@@ -151,11 +150,11 @@ export class PartitionReader {
     return retryKafka(async () => {
       await this.cluster.addTargetTopic(topic);
       const partitions = this.cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId }));
-      if (partitions.length === 0) throw new NoLeaderError(`no partitions known for ${topic}`);
+      if (partitions.length === 0) throw noLeader(`no partitions known for ${topic}`);
       const [high, low] = await Promise.all([false, true].map(async (fromBeginning) => {
         const [t] = await this.cluster.fetchTopicsOffset([{ topic, fromBeginning, partitions }]);
         const found = new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-        if (found.size < partitions.length) throw new NoLeaderError(`no leader for ${partitions.length - found.size} partition(s) of ${topic}`);
+        if (found.size < partitions.length) throw noLeader(`no leader for ${partitions.length - found.size} partition(s) of ${topic}`);
         return found;
       }));
       return partitions.map(({ partition }) => ({ partition, low: low!.get(partition)!, high: high!.get(partition)! }));
