@@ -4,8 +4,8 @@
  * `run` command and the end-to-end tests call; `close()` stops the parts in reverse order.
  */
 import { createDfoSource, type DfoSource } from '../../connectors/dfo/index.ts';
-import { startEgress } from '../../connectors/rabbitmq/egress.ts';
-import { startIngress } from '../../connectors/rabbitmq/ingress.ts';
+import { startEgress, type EgressStats } from '../../connectors/rabbitmq/egress.ts';
+import { startIngress, type IngressStats } from '../../connectors/rabbitmq/ingress.ts';
 import { topicNames, type Config } from '../config.ts';
 import type { Policy } from '../iga/policy.ts';
 import type { Account } from '../iga/model.ts';
@@ -99,16 +99,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const ready = accounts.ready.then(() => { replicaReady = true; log.info({ accounts: index.size }, 'account replica caught up'); });
 
     const startedAt = Date.now();
-    let ingressStats: () => { connected: boolean } = () => ({ connected: true });
-    let ingressDetail: () => Record<string, number | boolean> | null = () => null;
-    let egressDetail: () => Record<string, number | boolean> | null = () => null;
+    // The connectors' counters (null when a part is skipped); readiness reads the ingress's `connected`.
+    let ingressStats: () => IngressStats | null = () => null;
+    let egressStats: () => EgressStats | null = () => null;
     if (!skip.has('ingress')) {
       const ingress = await startIngress({
         amqpUrl: cfg.amqp.url, ...(cfg.amqp.tls ? { amqpTls: cfg.amqp.tls } : {}), exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
         prefetch: cfg.amqp.prefetch, logger: logOf('ingress'), kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
       });
       ingressStats = () => ingress.stats();
-      ingressDetail = () => ({ ...ingress.stats() });
       closers.push(() => ingress.stop());
     }
     if (!skip.has('egress')) {
@@ -117,7 +116,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress`, sessionTimeoutMs: cfg.kafkaSessionTimeoutMs }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
       });
       closers.push(() => egress.stop());
-      egressDetail = () => ({ ...egress.stats() });
+      egressStats = () => egress.stats();
     }
     let scimUrl: string | null = null;
     if (!skip.has('scim')) {
@@ -155,7 +154,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       reconciler = reconcile.reconciler;
       closers.push(() => reconcile.close());
       routes.push(reconcile.routes);
-      const readiness = () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats().connected });
+      const readiness = () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats()?.connected ?? true });
       routes.push(statusRoutes({
         instance: opts.instanceId ?? String(process.pid), app: cfg.appId, startedAt, readiness, streams,
         egressGroup: skip.has('egress') ? null : { group: `${cfg.appId}.egress`, topic: topics.notify },
@@ -164,7 +163,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
           explain: { ready: replicas.isReady(), lag: replicas.lag() },
           brake: { ready: brakeAdmin.isReady(), lag: brakeAdmin.lag() },
         }),
-        ingress: ingressDetail, egress: egressDetail,
+        ingress: () => { const s = ingressStats(); return s && { ...s }; },
+        egress: () => { const s = egressStats(); return s && { ...s }; },
         brake: async () => {
           const groups = await brakeAdmin.groups();
           const held = groups.filter((g) => g.status === 'pending');

@@ -71,3 +71,9 @@ export class AdminClient {
     throw new CliError(`${method} /admin${path} failed with ${res.status}: ${message}`);
   }
 }
+
+/** One client per instance: `--admin-url`/IGA_ADMIN_URL split on commas (none → the default URL). */
+export function adminClients(url: string | undefined, token: string | undefined): AdminClient[] {
+  const urls = (url ?? process.env.IGA_ADMIN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  return (urls.length > 0 ? urls : [undefined]).map((u) => new AdminClient({ url: u, token }));
+}

@@ -7,7 +7,7 @@
  * several, comma-separated, one per instance of the deployment.
  */
 import type { RebuildEvent, RebuildSummary, StoreDigest } from '../streams/index.ts';
-import { AdminClient } from './adminClient.ts';
+import { adminClients } from './adminClient.ts';
 import { parseCommandArgs, timeOption } from './args.ts';
 import { CliError } from './cliError.ts';
 import { table } from './explainReport.ts';
@@ -15,19 +15,13 @@ import { Progress } from './progress.ts';
 
 const CONNECTION = { 'admin-url': { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-/** One client per instance: `--admin-url`/IGA_ADMIN_URL split on commas (none → the default URL). */
-function clients(url: string | undefined, token: string | undefined): AdminClient[] {
-  const urls = (url ?? process.env.IGA_ADMIN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-  return (urls.length > 0 ? urls : [undefined]).map((u) => new AdminClient({ url: u, token }));
-}
-
 interface StoresAnswer { instance: string; appId: string; tasks: string[]; stores: StoreDigest[] }
 
 export async function storesCommand(args: string[]): Promise<void> {
   const usage = 'iga-stream stores [--json] [--admin-url URL[,URL...]] [--token TOKEN]';
   const { values } = parseCommandArgs(args, CONNECTION, usage);
   const answers: Array<StoresAnswer & { url: string }> = [];
-  for (const c of clients(values['admin-url'], values.token)) answers.push({ url: c.url, ...(await c.get<StoresAnswer>('/stores')) });
+  for (const c of adminClients(values['admin-url'], values.token)) answers.push({ url: c.url, ...(await c.get<StoresAnswer>('/stores')) });
   const all = answers.flatMap((a) => a.stores);
   if (values.json) process.stdout.write(`${JSON.stringify(answers, null, 2)}\n`);
   else {
@@ -45,7 +39,7 @@ export async function rebuildCommand(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, { ...CONNECTION, offline: { type: 'boolean' } }, usage);
   if (values.offline) return rebuildOffline();
   const results: Array<RebuildSummary & { instance: string }> = [];
-  for (const c of clients(values['admin-url'], values.token)) {
+  for (const c of adminClients(values['admin-url'], values.token)) {
     const bars = new Map<string, { bar: Progress; restored: Map<string, number> }>();
     const done = await c.stream('/rebuild', {}, (line) => {
       const e = line as unknown as RebuildEvent;
@@ -74,7 +68,7 @@ export async function reprocessCommand(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, { ...CONNECTION, from: { type: 'string' } }, usage);
   if (values.from === undefined) throw new CliError(`--from is required\nusage: ${usage}`, 2);
   const from = timeOption('from', values.from);
-  const [client] = clients(values['admin-url'], values.token);
+  const [client] = adminClients(values['admin-url'], values.token);
   const bars = new Map<number, Progress>();
   const done = await client!.stream('/reprocess', { from }, (line) => {
     if (line.type !== 'progress') return;

@@ -3,7 +3,7 @@
  * exit code for scripts and probes: 0 when every instance asked is ready, 1 when one is not.
  */
 import type { GroupProgress, InstanceStatus } from '../status/status.ts';
-import { AdminClient } from './adminClient.ts';
+import { adminClients } from './adminClient.ts';
 import { parseCommandArgs } from './args.ts';
 import { CliError } from './cliError.ts';
 
@@ -11,12 +11,8 @@ const USAGE = 'iga-stream status [--json] [--admin-url URL[,URL...]] [--token TO
 
 export async function statusCommand(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, { json: { type: 'boolean' }, 'admin-url': { type: 'string' }, token: { type: 'string' } }, USAGE);
-  const urls = (values['admin-url'] ?? process.env.IGA_ADMIN_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   const answers: Array<InstanceStatus & { url: string }> = [];
-  for (const url of urls.length > 0 ? urls : [undefined]) {
-    const c = new AdminClient({ url, token: values.token });
-    answers.push({ url: c.url, ...(await c.get<InstanceStatus>('/status')) });
-  }
+  for (const c of adminClients(values['admin-url'], values.token)) answers.push({ url: c.url, ...(await c.get<InstanceStatus>('/status')) });
   process.stdout.write(values.json ? `${JSON.stringify(answers, null, 2)}\n` : answers.map(renderStatus).join('\n'));
   const notReady = answers.filter((a) => !a.ready);
   if (notReady.length > 0) throw new CliError(`status: not ready: ${notReady.map((a) => `${a.instance} (${Object.entries(a.parts).filter(([, ok]) => !ok).map(([p]) => p).join(', ')})`).join('; ')}`);
