@@ -22,7 +22,7 @@ import { internalTopics } from '../../src/topology/deps.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 import { captureExchange } from '../support/exchangeCapture.ts';
 import { instance, type Instance } from './chaos/instances.ts';
-import { kafkaView } from './chaos/cluster.ts';
+import { deleteTopicsWithPrefix, kafkaView } from '../support/kafkaView.ts';
 
 const EMPLOYEES = 3000;
 const POSITIONS = 2400;
@@ -219,11 +219,7 @@ test('three instances lose nothing and double nothing while SIGKILLed at random 
     await view.close();
     await capture.close();
     await sim.close();
-    const a = testKafka().admin();
-    await a.connect();
-    const mine = (await a.listTopics()).filter((t) => t.startsWith(appId));
-    await a.deleteTopics({ topics: mine }).catch(() => undefined);
-    await a.disconnect();
+    await deleteTopicsWithPrefix(appId);
     if (process.env.IGA_CHAOS_KEEP !== '1') await rm(root, { recursive: true, force: true });
   }
 });

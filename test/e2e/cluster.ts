@@ -12,11 +12,10 @@ import { loadConfig, topicNames, type Config } from '../../src/config.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
-import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
-import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
-import { groupCaughtUp, igaInputTopics } from '../support/groups.ts';
+import { igaInputTopics } from '../support/groups.ts';
+import { deleteTopicsWithPrefix, kafkaView } from '../support/kafkaView.ts';
 import { rootLogger } from '../../src/log.ts';
-import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+import { amqpUrl, eventually, kafkaBrokers, requireBrokers, uniqueName } from '../support/brokers.ts';
 import { captureExchange } from '../support/exchangeCapture.ts';
 import { ADMIN_TOKEN, toNotifyEvent, type NotifyEvent } from './stack.ts';
 
@@ -69,13 +68,8 @@ export async function startCluster(opts: { start: string; instances?: number; pa
   await eventually('every instance to own tasks', () => instances.every((s) => s.streams.taskIds().length > 0), 60_000, 200);
   await Promise.all(instances.map((s) => s.streams.allTasksReady()));
 
-  const kafka = createKafka({ brokers: kafkaBrokers, clientId: `${appId}-quiesce`, log: rootLogger });
-  const reader = new PartitionReader(kafka);
-  const admin = kafka.admin();
-  await admin.connect();
+  const view = await kafkaView(`${appId}-quiesce`);
   const topics = topicNames(appId);
-
-  const caughtUp = (groupId: string, topicList: string[]) => groupCaughtUp(admin, reader, groupId, topicList);
 
   const cluster: Cluster = {
     appId, sim, instances, configs, events,
@@ -93,45 +87,19 @@ export async function startCluster(opts: { start: string; instances?: number; pa
       return { status: res.status, body: await res.json() };
     },
     async quiesce() {
-      let streak = 0;
-      await eventually('the topology and egress to process everything', async () => {
-        const done = (await caughtUp(appId, igaInputTopics(appId))) && (await caughtUp(`${appId}.egress`, [topics.notify]));
-        streak = done ? streak + 1 : 0;
-        return streak >= 3;
-      }, 90_000, 150);
+      await view.quiesce([{ groupId: appId, topics: igaInputTopics(appId) }, { groupId: `${appId}.egress`, topics: [topics.notify] }], 90_000, 150);
       await eventually('every account replica to catch up', async () => {
         const latest = new Map((await cluster.readTopic(topics.accounts)).map((a) => [a.key, a.value]));
         return instances.every((s) => [...latest.values()].every((a) => s.index.get(a.id)?.version === a.version));
       }, 30_000, 100);
     },
-    async readTopic(topic) {
-      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-      const out: Array<{ key: string; value: any; headers: Record<string, string> }> = [];
-      for (const p of meta.topics[0]!.partitions) {
-        let offset = 0n;
-        for (;;) {
-          const r = await reader.fetch(topic, p.partitionId, offset);
-          for (const m of r.records) {
-            const headers = Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v?.toString() ?? '']));
-            out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null, headers });
-          }
-          if (r.nextOffset >= r.lastStableOffset || r.nextOffset === offset) break;
-          offset = r.nextOffset;
-        }
-      }
-      return out;
-    },
+    readTopic: (topic) => view.readTopic(topic),
     async close() {
       for (const s of [...instances].reverse()) await s.close().catch(() => undefined);
       await capture.close();
-      await reader.close();
-      await admin.disconnect();
+      await view.close();
       await sim.close();
-      const a = testKafka().admin();
-      await a.connect();
-      const mine = (await a.listTopics()).filter((t) => t.startsWith(appId));
-      await a.deleteTopics({ topics: mine }).catch(() => undefined);
-      await a.disconnect();
+      await deleteTopicsWithPrefix(appId);
       for (const d of stateDirs) await rm(d, { recursive: true, force: true });
     },
   };

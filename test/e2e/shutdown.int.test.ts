@@ -16,7 +16,7 @@ import { makePolicy } from '../../src/iga/policy.ts';
 import { internalTopics } from '../../src/topology/deps.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 import { instance } from './chaos/instances.ts';
-import { kafkaView, type KafkaView } from './chaos/cluster.ts';
+import { deleteTopicsWithPrefix, kafkaView, type KafkaView } from '../support/kafkaView.ts';
 
 describe('graceful shutdown of the service process', () => {
   const appId = uniqueName('shutdown');
@@ -40,11 +40,7 @@ describe('graceful shutdown of the service process', () => {
   after(async () => {
     await view?.close();
     await sim?.close();
-    const a = testKafka().admin();
-    await a.connect();
-    const mine = (await a.listTopics()).filter((t) => t.startsWith(appId));
-    await a.deleteTopics({ topics: mine }).catch(() => undefined);
-    await a.disconnect();
+    await deleteTopicsWithPrefix(appId);
     await rm(root, { recursive: true, force: true });
   });
 

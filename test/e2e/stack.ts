@@ -11,11 +11,10 @@ import { loadConfig, topicNames, type Config } from '../../src/config.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy, type Policy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
-import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
-import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
-import { groupCaughtUp, igaInputTopics } from '../support/groups.ts';
+import { igaInputTopics } from '../support/groups.ts';
+import { deleteTopicsWithPrefix, kafkaView } from '../support/kafkaView.ts';
 import { rootLogger } from '../../src/log.ts';
-import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
+import { amqpUrl, eventually, kafkaBrokers, requireBrokers, uniqueName } from '../support/brokers.ts';
 import { captureExchange } from '../support/exchangeCapture.ts';
 import type { ConsumeMessage } from 'amqplib';
 
@@ -66,13 +65,8 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
   const events = capture.items;
   let service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-1', log: rootLogger });
   await service.ready;
-  const kafka = createKafka({ brokers: kafkaBrokers, clientId: `${appId}-quiesce`, log: rootLogger });
-  const reader = new PartitionReader(kafka);
-  const admin = kafka.admin();
-  await admin.connect();
+  const view = await kafkaView(`${appId}-quiesce`);
   const topics = topicNames(appId);
-
-  const caughtUp = (groupId: string, topicList: string[]) => groupCaughtUp(admin, reader, groupId, topicList);
 
   const stack: Stack = {
     appId, config, sim, service, events, clock,
@@ -85,12 +79,7 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
       return { status: res.status, body: await res.json(), headers: res.headers };
     },
     async quiesce() {
-      let streak = 0;
-      await eventually('the topology and egress to process everything', async () => {
-        const done = (await caughtUp(appId, igaInputTopics(appId))) && (await caughtUp(`${appId}.egress`, [topics.notify]));
-        streak = done ? streak + 1 : 0;
-        return streak >= 3;
-      }, 60_000, 150);
+      await view.quiesce([{ groupId: appId, topics: igaInputTopics(appId) }, { groupId: `${appId}.egress`, topics: [topics.notify] }], 60_000, 150);
       // The account replica follows the accounts topic; give it the same guarantee.
       await eventually('the account replica to catch up', async () => {
         const accounts = await stack.readTopic(topics.accounts);
@@ -98,20 +87,7 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
         return [...latest.values()].every((a) => stack.service.index.get(a.id)?.version === a.version);
       }, 30_000, 100);
     },
-    async readTopic(topic) {
-      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-      const out: Array<{ key: string; value: any }> = [];
-      for (const p of meta.topics[0]!.partitions) {
-        let offset = 0n;
-        for (;;) {
-          const r = await reader.fetch(topic, p.partitionId, offset);
-          for (const m of r.records) out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null });
-          if (r.nextOffset >= r.lastStableOffset || r.nextOffset === offset) break;
-          offset = r.nextOffset;
-        }
-      }
-      return out;
-    },
+    readTopic: (topic) => view.readTopic(topic),
     async restart(whileDown) {
       await stack.service.close();
       await whileDown?.();
@@ -122,14 +98,9 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
     async close() {
       await stack.service.close();
       await capture.close();
-      await reader.close();
-      await admin.disconnect();
+      await view.close();
       await sim.close();
-      const a = testKafka().admin();
-      await a.connect();
-      const mine = (await a.listTopics()).filter((t) => t.startsWith(appId));
-      await a.deleteTopics({ topics: mine }).catch(() => undefined);
-      await a.disconnect();
+      await deleteTopicsWithPrefix(appId);
       await rm(stateDir, { recursive: true, force: true });
     },
   };

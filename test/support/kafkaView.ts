@@ -1,21 +1,23 @@
 /**
- * Kafka-side views for the chaos test: read a whole topic (committed records only), and decide
- * when every consumer group has processed everything (quiescence).
+ * Kafka-side views for the end-to-end tests: read a whole topic (committed records only), decide
+ * when every consumer group has processed everything (quiescence), and delete a test's topics.
  */
 import type { Admin } from 'kafkajs';
-import { createKafka } from '../../../src/streams/internals/kafkaClient.ts';
-import { PartitionReader } from '../../../src/streams/internals/partitionReader.ts';
-import { rootLogger } from '../../../src/log.ts';
-import { eventually, kafkaBrokers } from '../../support/brokers.ts';
-import { groupCaughtUp } from '../../support/groups.ts';
+import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
+import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
+import { rootLogger } from '../../src/log.ts';
+import { eventually, kafkaBrokers, testKafka } from './brokers.ts';
+import { groupCaughtUp } from './groups.ts';
+
+export interface TopicRecord { key: string; value: any; headers: Record<string, string>; partition: number; offset: string }
 
 export interface KafkaView {
-  /** Every committed record of the topic, partition by partition, in offset order. */
-  readTopic(topic: string): Promise<Array<{ key: string; value: any; partition: number; offset: string }>>;
+  /** Every committed record of the topic (value parsed as JSON), partition by partition, in offset order. */
+  readTopic(topic: string): Promise<TopicRecord[]>;
   /** True when `groupId` has committed offsets at the end of every partition of `topics`. */
   caughtUp(groupId: string, topics: string[]): Promise<boolean>;
-  /** Waits until every group is caught up on three polls in a row. */
-  quiesce(groups: Array<{ groupId: string; topics: string[] }>, timeoutMs: number): Promise<void>;
+  /** Waits until every group is caught up on three polls in a row, polling every `everyMs`. */
+  quiesce(groups: Array<{ groupId: string; topics: string[] }>, timeoutMs: number, everyMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,12 +29,15 @@ export async function kafkaView(clientId: string): Promise<KafkaView> {
   const view: KafkaView = {
     async readTopic(topic) {
       const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-      const out: Array<{ key: string; value: any; partition: number; offset: string }> = [];
+      const out: TopicRecord[] = [];
       for (const p of meta.topics[0]!.partitions) {
         let offset = 0n;
         for (;;) {
           const r = await reader.fetch(topic, p.partitionId, offset);
-          for (const m of r.records) out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null, partition: p.partitionId, offset: String(m.offset) });
+          for (const m of r.records) {
+            const headers = Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v?.toString() ?? '']));
+            out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null, headers, partition: p.partitionId, offset: String(m.offset) });
+          }
           if (r.nextOffset >= r.lastStableOffset || r.nextOffset === offset) break;
           offset = r.nextOffset;
         }
@@ -40,14 +45,14 @@ export async function kafkaView(clientId: string): Promise<KafkaView> {
       return out;
     },
     caughtUp: (groupId, topics) => groupCaughtUp(admin, reader, groupId, topics),
-    async quiesce(groups, timeoutMs) {
+    async quiesce(groups, timeoutMs, everyMs = 500) {
       let streak = 0;
       await eventually('every consumer group to process everything', async () => {
         let done = true;
         for (const g of groups) if (!(await view.caughtUp(g.groupId, g.topics))) { done = false; break; }
         streak = done ? streak + 1 : 0;
         return streak >= 3;
-      }, timeoutMs, 500);
+      }, timeoutMs, everyMs);
     },
     async close() {
       await reader.close();
@@ -55,4 +60,16 @@ export async function kafkaView(clientId: string): Promise<KafkaView> {
     },
   };
   return view;
+}
+
+/** Deletes every topic whose name starts with `prefix` (a test's app id); missing ones are fine. */
+export async function deleteTopicsWithPrefix(prefix: string): Promise<void> {
+  const a = testKafka().admin();
+  await a.connect();
+  try {
+    const mine = (await a.listTopics()).filter((t) => t.startsWith(prefix));
+    await a.deleteTopics({ topics: mine }).catch(() => undefined);
+  } finally {
+    await a.disconnect();
+  }
 }
