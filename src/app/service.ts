@@ -149,6 +149,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
       const reconcile = await startReconcile({
         config: cfg, dfo, taskIds: () => streams.taskIds(), log: logOf('reconcile'),
+        persons: { view: replicas.persons, replica: replicas.personsReplica },
         latestRun: async () => (await replicas.latestReconcileRun()) as RunAuditRecord | null,
       });
       reconciler = reconcile.reconciler;

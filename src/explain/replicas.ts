@@ -43,6 +43,8 @@ export const auditIndex: ReplicaMapping = (r) => {
 
 export interface ExplainReplicas {
   persons: ReadOnlyKeyValueStore<PersonState>;
+  /** The replica behind `persons`: reconciliation reads the same one (src/reconcile/stores.ts). */
+  personsReplica: { isReady(): boolean; ready: Promise<void>; lag(): number };
   timers: ReadOnlyKeyValueStore<{ day: string }>;
   audit: ReadOnlyKeyValueStore<unknown>;
   raw: TopicRecordReader;
@@ -83,6 +85,7 @@ export async function startExplainReplicas(opts: { brokers: string[]; appId: str
   const raw = new TopicRecordReader({ brokers: opts.brokers, clientId: `${opts.appId}-raw-reader`, log: opts.log });
   return {
     persons: persons.view<PersonState>(),
+    personsReplica: persons,
     timers: timers.view<{ day: string }>(),
     audit: auditView,
     raw,

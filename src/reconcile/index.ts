@@ -11,7 +11,9 @@ import { startReconcileOutput } from './producer.ts';
 import { reconcileRoutes } from './routes.ts';
 import { Reconciler } from './run.ts';
 import { SCHEDULE_OWNER_TASK, startReconcileScheduler } from './scheduler.ts';
-import { startReconcileStores } from './stores.ts';
+import { startReconcileStores, type ReplicaProgress } from './stores.ts';
+import type { ReadOnlyKeyValueStore } from '../stores/keyValueStore.ts';
+import type { PersonState } from '../topology/processors/personProcessor.ts';
 
 export { Reconciler, type ReconcileReport, type ReconcileProgress } from './run.ts';
 export { DRIFT_KINDS, type Drift, type DriftKind } from './drift.ts';
@@ -28,13 +30,15 @@ export async function startReconcile(opts: {
   dfo: DfoSource;
   /** The stream tasks this instance owns now (StreamsApp.taskIds). */
   taskIds: () => string[];
+  /** The `persons` store replica the explain API already follows. */
+  persons: { view: ReadOnlyKeyValueStore<PersonState>; replica: ReplicaProgress };
   /** The summary of the run that ended last on any instance (the explain replica of the audit topic). */
   latestRun?: () => Promise<RunAuditRecord | null>;
   log: Logger;
 }): Promise<ReconcileService> {
   const { config } = opts;
   const log = opts.log.child({ feature: 'reconcile' });
-  const stores = await startReconcileStores({ brokers: config.kafkaBrokers, appId: config.appId, stateDir: config.stateDir, log });
+  const stores = await startReconcileStores({ brokers: config.kafkaBrokers, appId: config.appId, stateDir: config.stateDir, log, persons: opts.persons });
   let output;
   try {
     output = await startReconcileOutput({ brokers: config.kafkaBrokers, appId: config.appId, log });

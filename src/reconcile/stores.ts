@@ -1,7 +1,8 @@
 /**
  * Read-only local replicas of the `positions` and `persons` stores (from their changelog topics),
  * so any instance can compare the stores with DFØ without routing to the tasks that own them and
- * without ever writing them. Kept under `IGA_STATE_DIR/<app>/replicas/reconcile-*`.
+ * without ever writing them. The `persons` replica is explain's (src/explain/replicas.ts), so the
+ * changelog is followed once; `positions` is kept under `IGA_STATE_DIR/<app>/replicas/reconcile-positions`.
  */
 import { join } from 'node:path';
 import type { Holder } from '../iga/model.ts';
@@ -20,30 +21,28 @@ export interface ReconcileStores {
   close(): Promise<void>;
 }
 
-export async function startReconcileStores(opts: { brokers: string[]; appId: string; stateDir: string; log: Logger }): Promise<ReconcileStores> {
-  const dir = join(opts.stateDir, opts.appId, 'replicas');
-  const make = (store: string) => new ReplicaStore({
-    name: `reconcile-${store}`, topic: changelogTopic(opts.appId, store), brokers: opts.brokers,
-    dir: join(dir, `reconcile-${store}`), clientId: `${opts.appId}-reconcile-${store}-replica`, log: opts.log,
+/** What the reconciler needs of a replica it does not own: is it caught up. */
+export interface ReplicaProgress { isReady(): boolean; ready: Promise<void>; lag(): number }
+
+export async function startReconcileStores(opts: {
+  brokers: string[]; appId: string; stateDir: string; log: Logger;
+  /** The `persons` replica another part already follows (explain's); closed by its owner. */
+  persons: { view: ReadOnlyKeyValueStore<PersonState>; replica: ReplicaProgress };
+}): Promise<ReconcileStores> {
+  const positions = new ReplicaStore({
+    name: 'reconcile-positions', topic: changelogTopic(opts.appId, 'positions'), brokers: opts.brokers,
+    dir: join(opts.stateDir, opts.appId, 'replicas', 'reconcile-positions'), clientId: `${opts.appId}-reconcile-positions-replica`, log: opts.log,
   });
-  const positions = make('positions');
-  const persons = make('persons');
   await positions.start();
-  try {
-    await persons.start();
-  } catch (err) {
-    await positions.close().catch(() => undefined);
-    throw err;
-  }
-  const both = [positions, persons];
+  const both: ReplicaProgress[] = [positions, opts.persons.replica];
   return {
     positions: positions.view<{ holders: Holder[] }>(),
-    persons: persons.view<PersonState>(),
+    persons: opts.persons.view,
     isReady: () => both.every((r) => r.isReady()),
     ready: Promise.all(both.map((r) => r.ready)).then(() => undefined),
     lag: () => both.reduce((n, r) => n + r.lag(), 0),
     async close() {
-      for (const r of both) await r.close().catch((err) => opts.log.warn({ err: String(err) }, 'closing a reconcile replica failed'));
+      await positions.close().catch((err) => opts.log.warn({ err: String(err) }, 'closing a reconcile replica failed'));
     },
   };
 }

@@ -44,6 +44,7 @@ describe('explain routes', () => {
     persons: view(persons), timers: view(timers), audit: view(audit),
     raw: { read: async () => ({ found: false, reason: 'not used' }) } as unknown as TopicRecordReader,
     latestReconcileRun: async () => null,
+    personsReplica: { isReady: () => true, ready: Promise.resolve(), lag: () => 0 },
     async history(id) {
       const out = [];
       for await (const [k, value] of view(audit).range(prefixRange(`${id}|`))) {
