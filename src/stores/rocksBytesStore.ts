@@ -7,6 +7,12 @@ const ENC = { keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
 const NO_OPTIONS = {};
 const EMPTY_KEY = Buffer.alloc(0);
 
+/** A put, or a delete for a null value (a changelog tombstone). */
+function put(batch: any, key: string | Buffer, value: Buffer | null): void {
+  if (value === null) batch._del(key);
+  else batch._put(key, value);
+}
+
 /**
  * Sized for many small databases in one process (each task opens one per store, so an instance
  * holds dozens): the binding's defaults suit one big database — 64 MiB write buffers, an 8 MiB
@@ -76,37 +82,23 @@ export class RocksBytesStore implements BytesStore {
   }
 
   async write(entries: ReadonlyArray<readonly [string, Buffer | null]>): Promise<void> {
-    if (entries.length === 0) return;
-    const batch = this.openBatch();
-    try {
-      for (const [key, value] of entries) {
-        if (value === null) batch._del(key);
-        else batch._put(key, value);
-      }
-      batch._writeSync(NO_OPTIONS);
-    } finally {
-      batch._closeSync();
-    }
+    if (entries.length > 0) this.writeBatch((batch) => { for (const [key, value] of entries) put(batch, key, value); });
   }
 
   async applyRecords(records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null }>): Promise<void> {
-    if (records.length === 0) return;
-    const batch = this.openBatch();
+    if (records.length > 0) this.writeBatch((batch) => { for (const { key, value } of records) put(batch, key ?? EMPTY_KEY, value); });
+  }
+
+  /** One atomic batch. The binding writes to a closed database without a check (abstract-level's batch() checks). */
+  private writeBatch(fill: (batch: any) => void): void {
+    if (this.db.status !== 'open') throw new Error(`store ${this.name} is not open (${this.db.status})`);
+    const batch = this.db._chainedBatch();
     try {
-      for (const { key, value } of records) {
-        if (value === null) batch._del(key ?? EMPTY_KEY);
-        else batch._put(key ?? EMPTY_KEY, value);
-      }
+      fill(batch);
       batch._writeSync(NO_OPTIONS);
     } finally {
       batch._closeSync();
     }
-  }
-
-  /** The binding writes to a closed database without a check (abstract-level's batch() checks). */
-  private openBatch(): any {
-    if (this.db.status !== 'open') throw new Error(`store ${this.name} is not open (${this.db.status})`);
-    return this.db._chainedBatch();
   }
 
   /** Deletes every entry; a no-op on an empty store (the native clear costs ~7 ms even then). */
