@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Account } from '../src/iga/model.ts';
-import { AccountIndex } from '../src/stores/accountIndex.ts';
+import { AccountIndex } from '../src/scim/accountIndex.ts';
 import { startScimServer } from '../src/scim/server.ts';
 import { renderUser } from '../src/scim/render.ts';
 

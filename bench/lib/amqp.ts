@@ -4,7 +4,7 @@
  * exchange that counts what arrives and remembers when the last one came.
  */
 import amqp from 'amqplib';
-import { NotificationPublisher } from '../../connectors/dfo-simulator/publisher.ts';
+import { NotificationPublisher } from '../../tools/dfo-simulator/publisher.ts';
 
 /** Publishes one `kind` notification per id; resolves when every one is confirmed. */
 export async function publishNotifications(url: string, exchange: string, kind: 'stillinger' | 'ansatte', ids: Array<string | number>, onProgress?: (n: number) => void, window = 500): Promise<void> {
@@ -36,8 +36,11 @@ export interface Capture {
   close(): Promise<void>;
 }
 
-/** Binds an exclusive queue to `exchange` (all routing keys) and counts arrivals. */
-export async function captureQueue(url: string, exchange: string): Promise<Capture> {
+/**
+ * Binds an exclusive queue to `exchange` (all routing keys) and counts arrivals: all of them, or
+ * with `onlyType` only those whose AMQP `type` property is that (e.g. `scim.user.create`).
+ */
+export async function captureQueue(url: string, exchange: string, onlyType?: string): Promise<Capture> {
   const conn = await amqp.connect(url);
   const ch = await conn.createChannel();
   await ch.assertExchange(exchange, 'topic', { durable: true });
@@ -47,10 +50,11 @@ export async function captureQueue(url: string, exchange: string): Promise<Captu
   const state = { count: 0, lastAt: 0, messageIds: new Set<string>() };
   await ch.consume(q.queue, (m) => {
     if (!m) return;
+    ch.ack(m);
+    if (onlyType !== undefined && m.properties.type !== onlyType) return;
     state.count++;
     state.lastAt = performance.now();
     if (m.properties.messageId) state.messageIds.add(String(m.properties.messageId));
-    ch.ack(m);
   });
   return {
     get count() { return state.count; },

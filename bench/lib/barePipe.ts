@@ -8,7 +8,7 @@
  */
 import amqp from 'amqplib';
 import kafkajs from 'kafkajs';
-import { createTopicsAndWait } from '../../src/streams/internals/createTopics.ts';
+import { createTopicsAndWait } from '../../src/runtime/kafka/createTopics.ts';
 
 const [amqpUrl, exIn, exOut, brokers, topic] = process.argv.slice(2) as [string, string, string, string, string];
 const PREFETCH = 64;

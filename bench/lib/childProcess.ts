@@ -1,6 +1,6 @@
 /**
- * Child processes of the benchmarks: the service (`node src/cli.ts run`) and the bare pipe, each
- * measured apart from the driver. Reports the child's peak resident memory (VmHWM, Linux) and
+ * Child processes of the benchmarks: the service (`node src/cli/main.ts run`), the bare pipe and the
+ * Kafka Streams peer (`java`), each measured apart from the driver. Reports the child's peak resident memory (VmHWM, Linux) and
  * stops it with SIGTERM, waiting for a clean exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,8 +26,9 @@ export interface Child {
 /** USER_HZ of /proc/<pid>/stat: 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS = 100;
 
-export function startChild(args: string[], env: NodeJS.ProcessEnv, cwd: string): Child {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `command args` (by default this Node with `args`), with `env` on top of ours. */
+export function startChild(args: string[], env: NodeJS.ProcessEnv, cwd: string, command: string = process.execPath): Child {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString().split('\n').filter(Boolean));

@@ -3,11 +3,11 @@
  * where position i is held by employee i since 2020, so every notification yields exactly one
  * CREATE and throughput can be compared message for message with a bare pipe.
  */
-import { generateUniversity, type University } from '../../connectors/dfo-simulator/dataset.ts';
-import { FAMILY_NAMES, GIVEN_NAMES } from '../../connectors/dfo-simulator/names.ts';
+import { generateUniversity, type University } from '../../tools/dfo-simulator/dataset.ts';
+import { FAMILY_NAMES, GIVEN_NAMES } from '../../tools/dfo-simulator/names.ts';
 
 export type BenchDataset =
-  | { dataset: 'university'; employees: number; positions: number; seed: number; today: string }
+  | { dataset: 'university'; employees: number; positions: number; seed: number; today: string; names?: 'simple' | 'varied' }
   | { dataset: 'one-holder'; count: number; today: string };
 
 export const ONE_HOLDER_FIRST_EMPLOYEE = 500_001;

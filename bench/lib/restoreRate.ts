@@ -13,11 +13,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { rootLogger } from '../../src/log.ts';
+import { rootLogger } from '../../src/common/log.ts';
 import { RocksBytesStore } from '../../src/stores/rocksBytesStore.ts';
-import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
-import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
-import { restoreStore } from '../../src/streams/internals/restore.ts';
+import { createKafka } from '../../src/runtime/kafka/client.ts';
+import { PartitionReader } from '../../src/runtime/kafka/partitionReader.ts';
+import { restoreStore } from '../../src/runtime/internals/restore.ts';
 
 export interface RateResult {
   records: number;

@@ -1,24 +1,27 @@
 /**
- * DFØ REST client: HTTP only (Cerebrum's `client` role). It builds URLs, sends the headers, retries
+ * DFØ REST client: HTTP only. It builds URLs, sends the headers, retries
  * what can be retried and tells "gone" from "unavailable". It does not look inside the data: the
  * datasource validates and maps.
  *
- * Endpoints (FORMATS.md §2.1): `{base}/{employeePath}/{id}`, `{base}/{positionPath}/{id}` and the
+ * Endpoints: `{base}/{employeePath}/{id}`, `{base}/{positionPath}/{id}` and the
  * collection endpoints without an id. Point in time: request header `dato: YYYY-MM-DD`.
- * Status handling (§2.3): 2xx → JSON body; 404 with `{"standard":{"faultText":"IKKE ANSATT…"}}`
+ * Status handling: 2xx → JSON body; 404 with `{"standard":{"faultText":"IKKE ANSATT…"}}`
  * (employees) or `"UBESATT STILLING…"` (positions) → gone; any other 404 → routing error
  * (SourceUnavailable, not retried here); 408/425/429/5xx, timeouts and network errors → retried with
  * full-jitter backoff, honouring Retry-After, then SourceUnavailable; other 4xx → SourceRequestRejected.
+ * Whether DFØ answers is reported to dependency health (./health.ts), which logs an outage once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { componentLogger } from '../../src/log.ts';
+import { componentLogger, type Logger } from '../../src/common/log.ts';
 import { SourceInvalid, SourceRequestRejected, SourceUnavailable } from './errors.ts';
-import { httpGet, type HttpAnswer } from './httpGet.ts';
-import { normaliseId } from './ids.ts';
+import { checkJsonLimits, type JsonLimits } from '../../src/common/jsonLimits.ts';
+import { httpGet, HttpResponseTooLargeError, type HttpAnswer } from './httpGet.ts';
+import { dfoHealth, isDfoOutage } from './health.ts';
+import { requireDfoId } from './ids.ts';
 import { observeAttempt, type DfoEndpoint, type DfoOutcome } from './metrics.ts';
 import { DEFAULT_RETRY, backoffDelay, isRetriableStatus, parseRetryAfter, type RetryPolicy } from './retry.ts';
 
-const log = componentLogger('dfo-client');
+const defaultLog = componentLogger('dfo-client');
 
 export interface DfoClientOptions {
   /** Gateway base URL, e.g. `https://gw-uib.intark.uh-it.no/lonn/v1` or the simulator's `url`. */
@@ -34,16 +37,34 @@ export interface DfoClientOptions {
   /** Per attempt, body included. Default 10 000 ms. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Limits on an answer for one employee or position (default DFO_OBJECT_LIMITS). */
+  objectLimits?: JsonLimits;
+  /** Limits on a collection answer (default DFO_COLLECTION_LIMITS). */
+  collectionLimits?: JsonLimits;
+  /** Default: the `dfo-client` component of the root logger. */
+  logger?: Logger;
 }
+
+/**
+ * An employee or a position is a few KiB of JSON. Their answers end up in audit records (with the
+ * decision they caused), which must fit in one Kafka record, so anything far larger is refused as
+ * invalid data instead of being carried along.
+ */
+export const DFO_OBJECT_LIMITS: JsonLimits = { maxBytes: 256 * 1024, maxDepth: 32, maxStringBytes: 16 * 1024, maxArrayItems: 5000, maxObjectKeys: 1000 };
+/** The collections hold every employee or position of the institution (reconciliation reads them). */
+export const DFO_COLLECTION_LIMITS: JsonLimits = { maxBytes: 1024 * 1024 * 1024, maxDepth: 32, maxStringBytes: 16 * 1024, maxArrayItems: 2_000_000, maxObjectKeys: 1000 };
 
 /** What DFØ answered: a JSON body, or the fact that the object does not exist. */
 export type DfoResponse = { kind: 'found'; body: unknown } | { kind: 'gone'; faultText: string };
 
+/** Per call: `date` sets the `dato` header; `attempts` replaces the policy's attempts (1: a single quick try). */
+export interface DfoCallOptions { date?: string; attempts?: number }
+
 export interface DfoClient {
-  /** GET one employee. `date` sets the `dato` header. Throws SourceUnavailable, SourceRequestRejected, SourceInvalid (non-JSON body), InvalidDfoId. */
-  getEmployee(id: string | number, opts?: { date?: string }): Promise<DfoResponse>;
+  /** GET one employee. Throws SourceUnavailable, SourceRequestRejected, SourceInvalid (non-JSON body), InvalidDfoId. */
+  getEmployee(id: string | number, opts?: DfoCallOptions): Promise<DfoResponse>;
   /** GET one position; as getEmployee. A vacant or unknown position is `gone` ("UBESATT STILLING"). */
-  getPosition(id: string | number, opts?: { date?: string }): Promise<DfoResponse>;
+  getPosition(id: string | number, opts?: DfoCallOptions): Promise<DfoResponse>;
   /** GET every employee (collection endpoint); `gone` when DFØ says there are none. */
   listEmployees(opts?: { date?: string }): Promise<DfoResponse>;
   /** GET every position (collection endpoint). */
@@ -56,6 +77,9 @@ interface Target {
   /** faultText prefix that means "gone" on this endpoint. */
   goneFault: string;
   date: string | undefined;
+  /** Attempts of this call (≥ 1). */
+  attempts: number;
+  limits: JsonLimits;
 }
 
 type Attempt = { done: DfoResponse } | { retry: SourceUnavailable };
@@ -70,6 +94,7 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const authHeader = options.authHeader ?? 'X-Gravitee-Api-Key';
+  const log = options.logger ?? defaultLog;
 
   function headers(date: string | undefined): Record<string, string> {
     const h: Record<string, string> = { Accept: 'application/json' };
@@ -84,8 +109,12 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
     try {
       let res: HttpAnswer;
       try {
-        res = await httpGet(t.url, headers(t.date), timeoutMs);
+        res = await httpGet(t.url, headers(t.date), timeoutMs, t.limits.maxBytes);
       } catch (err) {
+        if (err instanceof HttpResponseTooLargeError) {
+          outcome = 'invalid';
+          throw new SourceInvalid(`DFØ ${t.url}: ${err.message}; refused`, '(body)', { cause: err });
+        }
         const timedOut = (err as Error).name === 'TimeoutError';
         outcome = timedOut ? 'timeout' : 'network_error';
         const what = timedOut ? `no answer within ${timeoutMs} ms` : `network error (${describeCause(err)})`;
@@ -94,7 +123,12 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
       const { status, text } = res;
       if (status >= 200 && status < 300) {
         outcome = 'ok';
-        return { done: { kind: 'found', body: parseJson(text, t.url) } };
+        try {
+          return { done: { kind: 'found', body: parseJson(res.bytes, text, t.url, t.limits) } };
+        } catch (err) {
+          outcome = 'invalid';
+          throw err;
+        }
       }
       if (status === 404) {
         const faultText = dfoFaultText(text);
@@ -121,12 +155,25 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
     }
   }
 
+  /** Tells dependency health that DFØ answered, or that it is down (logged once per outage, see ./health.ts). */
+  async function reported(pending: Promise<Attempt>): Promise<Attempt> {
+    try {
+      const result = await pending;
+      if ('done' in result) dfoHealth.success(log);
+      else if (isDfoOutage(result.retry)) dfoHealth.failure(result.retry, log);
+      return result;
+    } catch (err) {
+      if (err instanceof SourceUnavailable && isDfoOutage(err)) dfoHealth.failure(err, log); // a gateway 404
+      throw err;
+    }
+  }
+
   async function request(t: Target): Promise<DfoResponse> {
     for (let n = 1; ; n++) {
-      const result = await attempt(t);
+      const result = await reported(attempt(t));
       if ('done' in result) return result.done;
       const err = result.retry;
-      if (n >= policy.attempts) {
+      if (n >= t.attempts) {
         throw new SourceUnavailable(`${err.message} (gave up after ${n} attempts)`, carry(err));
       }
       const hinted = err.retryAfterMs;
@@ -134,29 +181,35 @@ export function createDfoClient(options: DfoClientOptions): DfoClient {
         throw new SourceUnavailable(`${err.message} (Retry-After ${hinted} ms exceeds ${policy.maxDelayMs} ms)`, carry(err));
       }
       const delay = Math.max(backoffDelay(n, policy), hinted ?? 0);
-      log.warn({ url: t.url, attempt: n, delayMs: delay, status: err.status }, 'DFØ request failed, retrying');
+      log[isDfoOutage(err) ? 'debug' : 'warn']({ url: t.url, attempt: n, delayMs: delay, status: err.status }, 'DFØ request failed, retrying');
       await sleep(delay);
     }
   }
 
-  const target = (endpoint: DfoEndpoint, path: string, goneFault: string, date?: string): Target => {
+  const objectLimits = options.objectLimits ?? DFO_OBJECT_LIMITS;
+  const collectionLimits = options.collectionLimits ?? DFO_COLLECTION_LIMITS;
+  const target = (endpoint: DfoEndpoint, path: string, goneFault: string, opts: DfoCallOptions = {}): Target => {
+    const { date, attempts = policy.attempts } = opts;
     if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
       throw new SourceRequestRejected(`dato must be YYYY-MM-DD, got ${JSON.stringify(date)}`, 0);
     }
-    return { endpoint, url: `${base}/${path}`, goneFault, date };
+    const limits = endpoint.endsWith('_list') ? collectionLimits : objectLimits;
+    return { endpoint, url: `${base}/${path}`, goneFault, date, attempts: Math.max(1, Math.floor(attempts)), limits };
   };
 
   return {
-    getEmployee: async (id, opts) => request(target('employee', `${employeePath}/${normaliseId(id)}`, 'IKKE ANSATT', opts?.date)),
-    getPosition: async (id, opts) => request(target('position', `${positionPath}/${normaliseId(id)}`, 'UBESATT STILLING', opts?.date)),
-    listEmployees: async (opts) => request(target('employee_list', employeePath, 'IKKE ANSATT', opts?.date)),
-    listPositions: async (opts) => request(target('position_list', positionPath, 'UBESATT STILLING', opts?.date)),
+    getEmployee: async (id, opts) => request(target('employee', `${employeePath}/${requireDfoId(id)}`, 'IKKE ANSATT', opts)),
+    getPosition: async (id, opts) => request(target('position', `${positionPath}/${requireDfoId(id)}`, 'UBESATT STILLING', opts)),
+    listEmployees: async (opts) => request(target('employee_list', employeePath, 'IKKE ANSATT', opts)),
+    listPositions: async (opts) => request(target('position_list', positionPath, 'UBESATT STILLING', opts)),
   };
 }
 
 const carry = (err: SourceUnavailable) => ({ status: err.status, retryAfterMs: err.retryAfterMs, cause: err });
 
-function parseJson(text: string, url: string): unknown {
+function parseJson(bytes: Buffer, text: string, url: string, limits: JsonLimits): unknown {
+  const checked = checkJsonLimits(bytes, limits);
+  if (!checked.ok) throw new SourceInvalid(`DFØ ${url}: response refused: ${checked.reason}`, '(body)');
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -8,8 +8,19 @@ import https from 'node:https';
 
 export interface HttpAnswer {
   status: number;
+  /** The body as received. */
+  bytes: Buffer;
+  /** The body as UTF-8 text. */
   text: string;
   header(name: string): string | null;
+}
+
+/** Thrown when the body grew past the caller's limit; the connection is cut, nothing more is read. */
+export class HttpResponseTooLargeError extends Error {
+  constructor(url: string, maxBytes: number) {
+    super(`the answer from ${url} is larger than ${maxBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
 }
 
 /** Thrown when no complete answer came within the deadline (name 'TimeoutError', like AbortSignal.timeout). */
@@ -26,10 +37,11 @@ const agents = {
 };
 
 /**
- * GETs `url`; resolves with status, body text and headers, or rejects with a network error (its
- * `code` as `cause.code`) or HttpTimeoutError when headers and body took longer than `timeoutMs`.
+ * GETs `url`; resolves with status, body and headers, or rejects with a network error (its `code`
+ * as `cause.code`), HttpTimeoutError when headers and body took longer than `timeoutMs`, or
+ * HttpResponseTooLargeError as soon as the body passes `maxBytes`.
  */
-export function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
+export function httpGet(url: string, headers: Record<string, string>, timeoutMs: number, maxBytes = Number.POSITIVE_INFINITY): Promise<HttpAnswer> {
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
   const agent = agents[u.protocol as keyof typeof agents];
@@ -38,14 +50,24 @@ export function httpGet(url: string, headers: Record<string, string>, timeoutMs:
     const fail = (err: Error) => { if (!settled) { settled = true; clearTimeout(timer); reject(err); } };
     const req = lib.get(u, { agent, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBytes) {
+          fail(new HttpResponseTooLargeError(url, maxBytes));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
       res.on('error', (err) => fail(Object.assign(new Error(`response aborted: ${err.message}`), { cause: err })));
       res.on('end', () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         const h = res.headers;
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), header: (n) => { const v = h[n.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } });
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, bytes, text: bytes.toString('utf8'), header: (n) => { const v = h[n.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } });
       });
     });
     const timer = setTimeout(() => { fail(new HttpTimeoutError(url, timeoutMs)); req.destroy(); }, timeoutMs);

@@ -1,17 +1,18 @@
 /**
- * Pure translation of validated DFØ objects into the IGA domain model (Cerebrum's `mapper` role).
- * No I/O, no clock. Rules (FORMATS.md §1.3, §3.3):
+ * Pure translation of validated DFØ objects into the IGA domain model. No I/O, no clock. Rules:
  * - every id is normalised (no leading zeros);
  * - `fnr` matching DFØ's test pattern `.+00[012]00$` is not a real national id → nin null, unless
  *   the policy keeps test numbers (`ignoreTestNins: false`);
- * - `eksternbruker` absent → true (Cerebrum's default);
+ * - `eksternbruker` absent → true (so a record without the flag keeps its account when the policy
+ *   requires external users, IGA_POLICY_REQUIRE_EXTERNAL_USER);
  * - main position `99999999` is DFØ's placeholder for former employees → mainPositionId null
  *   (also dropped from `tilleggsstilling`);
  * - org ids that are digits are normalised like other ids, other spellings are kept trimmed.
  */
 import type { Employee, Holder, Position } from '../../src/iga/model.ts';
 import { usableNin } from '../../src/iga/ninFilter.ts';
-import { PLACEHOLDER_POSITION_ID, isDfoId, normaliseId } from './ids.ts';
+import { normaliseDfoId } from '../../src/iga/dfoId.ts';
+import { PLACEHOLDER_POSITION_ID } from './ids.ts';
 import type { ParsedAnsatt, ParsedStilling } from './schemas.ts';
 
 /**
@@ -44,7 +45,8 @@ export function toPosition(s: ParsedStilling): Position {
   return {
     id: s.id,
     name: s.stillingsnavn ?? s.stillingstittel,
-    orgId: s.organisasjonId !== null && isDfoId(s.organisasjonId) ? normaliseId(s.organisasjonId) : s.organisasjonId,
+    // An org id that is no DFØ id is kept as DFØ wrote it.
+    orgId: s.organisasjonId === null ? null : (normaliseDfoId(s.organisasjonId) ?? s.organisasjonId),
     holders,
   };
 }

@@ -16,7 +16,9 @@ export type DfoOutcome =
   | 'timeout'
   | 'network_error'
   | 'routing_404'
-  | 'rejected';
+  | 'rejected'
+  /** A 2xx answer that is not JSON or breaks the response limits. */
+  | 'invalid';
 
 function singleton<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();

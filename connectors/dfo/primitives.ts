@@ -1,5 +1,5 @@
 /**
- * Lenient zod building blocks for DFØ payloads (FORMATS.md §2.2, §2.5, §4):
+ * Lenient zod building blocks for DFØ payloads, which DFØ spells in more than one way:
  * - lists may arrive as a list, a bare object (one element), null, or not at all → `toArray`;
  * - numbers arrive as strings ("100.00", "20001434") and strings as numbers (stillingId: 30001225);
  * - dates are `YYYY-MM-DD`, an ISO datetime (`2019-01-01T00:00:00.0000000+00:00`) or SAP's `YYYYMMDD`;
@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { IsoDate } from '../../src/iga/model.ts';
-import { normaliseId } from './ids.ts';
+import { normaliseDfoId } from '../../src/iga/dfoId.ts';
 
 /** Normalises DFØ's unreliable list fields: null/undefined → [], bare object → [object], falsy items dropped. */
 export function toArray<T>(x: T | T[] | null | undefined): T[] {
@@ -18,14 +18,12 @@ export function toArray<T>(x: T | T[] | null | undefined): T[] {
 /** A list field that tolerates every spelling of "one", "none" and "many". */
 export const maybeList = <S extends z.ZodType>(item: S) => z.preprocess((x) => toArray(x as unknown), z.array(item));
 
-/** A DFØ id (string or number, padded or not) → normalised string. */
+/** A DFØ id (string or number, padded or not) → normalised string; anything else is an issue. */
 export const dfoId = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return normaliseId(v);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not a DFØ id (digits only): ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
+  const id = normaliseDfoId(v);
+  if (id !== null) return id;
+  ctx.addIssue({ code: 'custom', message: `not a DFØ id (digits only): ${JSON.stringify(v)}` });
+  return z.NEVER;
 });
 
 /** An optional DFØ id; '' and null → null. */
@@ -34,12 +32,10 @@ export const optionalDfoId = z
   .optional()
   .transform((v, ctx) => {
     if (v == null || (typeof v === 'string' && v.trim() === '')) return null;
-    try {
-      return normaliseId(v);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `not a DFØ id (digits only): ${JSON.stringify(v)}` });
-      return z.NEVER;
-    }
+    const id = normaliseDfoId(v);
+    if (id !== null) return id;
+    ctx.addIssue({ code: 'custom', message: `not a DFØ id (digits only): ${JSON.stringify(v)}` });
+    return z.NEVER;
   });
 
 /** Free text or a code that may arrive as a number → trimmed string; '' and null → null. */

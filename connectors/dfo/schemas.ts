@@ -1,16 +1,16 @@
 /**
  * Lenient zod schemas of DFØ's `ansatt` and `stilling` objects and their response wrappers.
  *
- * ansatt (FORMATS.md §2.4): id, fornavn, etternavn, tittel, fnr, fdato, kjonn, brukerident,
+ * ansatt: id, fornavn, etternavn, tittel, fnr, fdato, kjonn, brukerident,
  *   dfoBrukerident, eksternIdent, medarbeidergruppe, medarbeiderundergruppe, startdato, sluttdato,
  *   stillingId, dellonnsprosent, organisasjonId, tilleggsstilling[{stillingId, startdato, sluttdato,
  *   dellonnsprosent}], annenId[{idType, idNr, idLand, idStartdato, idSluttdato}], lederflagg,
  *   eksternbruker, reservasjonPublisering, epost.
- * stilling (§2.5): id, stillingsnavn, stillingskode, stillingstittel, organisasjonId (alias orgenhet,
+ * stilling: id, stillingsnavn, stillingskode, stillingstittel, organisasjonId (alias orgenhet,
  *   organisasjon_id), yrkeskode, yrkeskodetekst, innehaver[{innehaverAnsattnr, innehaverStartdato,
  *   innehaverSluttdato}], stillingskat[{stillingskatId, stillingskatStartdato, stillingskatSluttdato,
  *   stillingskatBetegn}].
- * Wrappers (§2.2): `{"ansatt": obj | [obj]}`, `{"stilling": obj | [obj]}`; null/[]/missing = none.
+ * Wrappers: `{"ansatt": obj | [obj]}`, `{"stilling": obj | [obj]}`; null/[]/missing = none.
  * Unknown fields are ignored here (the datasource keeps the raw object for audit).
  */
 import { z } from 'zod';
@@ -104,21 +104,24 @@ export const stillingSchema = z.preprocess(
 );
 export type ParsedStilling = z.output<typeof stillingSchema>;
 
-/** The wrapper key of each kind. */
-export type DfoKind = 'ansatt' | 'stilling';
+/**
+ * The name of a DFØ object, which is also the key its answers wrap it in (`{"ansatt": …}`). Not
+ * the resource name of the paths and routing keys (`ansatte`, `stillinger`: DfoResource).
+ */
+export type DfoObjectName = 'ansatt' | 'stilling';
 
 /**
  * Unwraps `{ansatt: obj | [obj] | null}` into the list of raw objects (possibly empty).
  * @throws SourceInvalid when the body is not an object or holds non-objects.
  */
-export function unwrap(body: unknown, kind: DfoKind): Record<string, unknown>[] {
+export function unwrap(body: unknown, name: DfoObjectName): Record<string, unknown>[] {
   if (body == null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new SourceInvalid(`DFØ ${kind} response is not a JSON object`, '(body)');
+    throw new SourceInvalid(`DFØ ${name} response is not a JSON object`, '(body)');
   }
-  const items = toArray((body as Record<string, unknown>)[kind]);
+  const items = toArray((body as Record<string, unknown>)[name]);
   items.forEach((item, i) => {
     if (typeof item !== 'object' || Array.isArray(item)) {
-      throw new SourceInvalid(`DFØ ${kind}[${i}] is not an object`, `${kind}[${i}]`);
+      throw new SourceInvalid(`DFØ ${name}[${i}] is not an object`, `${name}[${i}]`);
     }
   });
   return items as Record<string, unknown>[];

@@ -1,28 +1,30 @@
 /**
- * The whole service in one process: RabbitMQ ingress → stream topology on Kafka → account replica
- * + SCIM API, and notify egress to RabbitMQ, plus the admin endpoints. `startService` is what the
- * `run` command and the end-to-end tests call; `close()` stops the parts in reverse order.
+ * The whole service in one process, as a list of parts (parts/): the state folder's group
+ * memberships, the stream topology, the account replica, the RabbitMQ ingress and egress, the change
+ * drivers (LDAP, identity provider) with their change tags, the SCIM
+ * API, the operator features and the operations port. Each part starts in this order, contributes
+ * its close function, admin routes, readiness gate and status, and stops in reverse order.
+ * `startService` is what the `run` command and the end-to-end tests call.
  */
-import { createDfoSource, type DfoSource } from '../../connectors/dfo/index.ts';
-import { startEgress, type EgressStats } from '../../connectors/rabbitmq/egress.ts';
-import { startIngress, type IngressStats } from '../../connectors/rabbitmq/ingress.ts';
-import { topicNames, type Config } from '../config.ts';
+import type { DfoDatasource } from '../../connectors/dfo/index.ts';
+import type { Config } from './config.ts';
 import type { Policy } from '../iga/policy.ts';
-import type { Account } from '../iga/model.ts';
-import { componentLogger, rootLogger, type Logger } from '../log.ts';
-import { TokenRegistry } from '../auth/tokenRegistry.ts';
-import { startAdminServer, type AdminRoutes } from '../admin/index.ts';
-import { AccountIndex, startScimServer } from '../scim/index.ts';
-import { GlobalTable, StreamsApp } from '../streams/index.ts';
-import { buildIgaTopology } from '../topology/topology.ts';
-import { startExplainReplicas, type ExplainReplicas } from '../explain/replicas.ts';
-import { explainRoutes } from '../explain/routes.ts';
-import { startBrakeAdmin } from '../brake/brakeAdmin.ts';
-import { brakeRoutes } from '../brake/routes.ts';
-import { registerKafkaSecurity } from '../kafkaSecurity.ts';
-import { statusRoutes } from '../status/routes.ts';
-import { startReconcile, type Reconciler, type RunAuditRecord } from '../reconcile/index.ts';
-import { replayRoutes } from '../replay/routes.ts';
+import { componentLogger, rootLogger, type Logger } from '../common/log.ts';
+import { dependencyHealth } from '../common/dependencyHealth.ts';
+import type { AccountIndex } from '../scim/index.ts';
+import type { StreamsApp } from '../runtime/index.ts';
+import { registerKafkaSecurity } from '../runtime/kafka/security.ts';
+import type { ExplainReplicas } from '../features/explain/replicas.ts';
+import type { Reconciler } from '../features/reconcile/index.ts';
+import { partContext, Parts } from './parts/part.ts';
+import { schemaRegistryPart } from './parts/schemaRegistry.ts';
+import { accountReplicaPart, dfoSource, membershipPart, streamsPart } from './parts/stream.ts';
+import { egressPart, ingressPart } from './parts/connectors.ts';
+import { driverAdminPart, driversPart } from './parts/drivers.ts';
+import { changesPart } from './parts/changes.ts';
+import { publishPart } from './parts/publish.ts';
+import { scimPart } from './parts/scim.ts';
+import { brakePart, deadLettersPart, explainPart, matchesPart, operationsPart, reconcilePart, replayPart } from './parts/operator.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -30,10 +32,10 @@ export interface ServiceOptions {
   /** Wall clock for every "today"; tests inject a manual clock. */
   clock?: () => number;
   /** Defaults to the DFØ REST client configured by `config.dfo`. */
-  dfo?: DfoSource;
+  dfo?: DfoDatasource;
   instanceId?: string;
   /** Skip parts (tests that bring their own). */
-  without?: Array<'ingress' | 'egress' | 'scim' | 'admin'>;
+  without?: Array<'ingress' | 'egress' | 'scim' | 'admin' | 'drivers' | 'publish'>;
   log?: Logger;
 }
 
@@ -42,6 +44,10 @@ export interface RunningService {
   index: AccountIndex;
   scimUrl: string | null;
   adminUrl: string | null;
+  /** The publisher's view (`GET /changes`), or null when no publisher client is configured. */
+  changesUrl: string | null;
+  /** The publisher input (`POST /publish/…`), or null without a publishers file. */
+  publishUrl: string | null;
   /** Resolves once the account replica has caught up. */
   ready: Promise<void>;
   /** The replicas behind explain/upcoming (null without the admin API). */
@@ -53,143 +59,52 @@ export interface RunningService {
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const { config: cfg } = opts;
-  // Each part logs with its own `component` on top of this base (pino repeats a key bound twice).
-  const base = (opts.log ?? rootLogger).child({ instance: opts.instanceId ?? String(process.pid) });
-  const log = componentLogger('service', base);
-  const logOf = (component: string) => componentLogger(component, base);
-  const topics = topicNames(cfg.appId);
+  const ctx = partContext(cfg, opts.policy, { log: opts.log ?? rootLogger, ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const log = componentLogger('service', ctx.base);
   const skip = new Set(opts.without ?? []);
-  const closers: Array<() => Promise<void>> = [];
   // Every Kafka client of this service (runtime, replicas, connectors, operations) connects with these.
   registerKafkaSecurity(cfg.kafkaBrokers, cfg.kafkaSecurity);
+  dependencyHealth.configure({ summaryEveryMs: cfg.outageSummaryMs });
   if (cfg.kafkaSecurity.sasl?.mechanism === 'plain' && !cfg.kafkaSecurity.tls) {
     log.warn('SASL PLAIN without TLS sends the Kafka password in clear text; set IGA_KAFKA_SSL=true (or use SCRAM)');
   }
   log.info({ brokers: cfg.kafkaBrokers, tls: cfg.kafkaSecurity.tls !== null, sasl: cfg.kafkaSecurity.sasl?.mechanism ?? null }, 'Kafka connection');
-  const close = async () => {
-    for (const c of closers.reverse()) await c().catch((err) => log.error({ err: String(err) }, 'error while stopping'));
-  };
+  const parts = new Parts(log);
+  const startedAt = Date.now();
   try {
-    const dfo = opts.dfo ?? createDfoSource({
-      baseUrl: cfg.dfo.baseUrl, apiKey: cfg.dfo.apiKey, authHeader: cfg.dfo.authHeader, employeePath: cfg.dfo.employeePath,
-      positionPath: cfg.dfo.positionPath, timeoutMs: cfg.dfo.timeoutMs, retry: { attempts: cfg.dfo.retryAttempts, baseDelayMs: 200, maxDelayMs: 5000 },
-    }, { ignoreTestNins: opts.policy.ignoreTestNins });
-    const topology = buildIgaTopology({
-      appId: cfg.appId, dfo, policy: opts.policy, emailDomain: cfg.emailDomain, resourceUriPrefix: cfg.scim.resourceUriPrefix,
-      punctuateIntervalMs: cfg.punctuateIntervalMs, parkRetryMs: cfg.dfo.parkRetryMs,
-      brake: cfg.brake,
-    });
-    const streams = new StreamsApp({
-      appId: cfg.appId, brokers: cfg.kafkaBrokers, topology, stateDir: cfg.stateDir, partitions: cfg.partitions,
-      deadLetterTopic: topics.dlq, commitIntervalMs: cfg.commitIntervalMs, ...(opts.clock ? { clock: opts.clock } : {}),
-      ...(opts.instanceId ? { instanceId: opts.instanceId } : {}), log: base,
-      sessionTimeoutMs: cfg.kafkaSessionTimeoutMs, processingGuarantee: cfg.processingGuarantee,
-    });
-    await streams.start();
-    closers.push(() => streams.close());
-
-    const index = new AccountIndex();
-    const accounts = new GlobalTable({
-      brokers: cfg.kafkaBrokers, topic: topics.accounts, clientId: `${cfg.appId}-accounts-replica`, log: logOf('account-replica'),
-      onRecord: (key, value) => (value === null ? index.remove(key) : index.upsert(JSON.parse(value.toString('utf8')) as Account)),
-    });
-    await accounts.start();
-    closers.push(() => accounts.close());
-    let replicaReady = false;
-    const ready = accounts.ready.then(() => { replicaReady = true; log.info({ accounts: index.size }, 'account replica caught up'); });
-
-    const startedAt = Date.now();
-    // The connectors' counters (null when a part is skipped); readiness reads the ingress's `connected`.
-    let ingressStats: () => IngressStats | null = () => null;
-    let egressStats: () => EgressStats | null = () => null;
-    if (!skip.has('ingress')) {
-      const ingress = await startIngress({
-        amqpUrl: cfg.amqp.url, ...(cfg.amqp.tls ? { amqpTls: cfg.amqp.tls } : {}), exchange: cfg.amqp.exchangeIn, queue: cfg.amqp.queueIn, routingKeys: cfg.amqp.routingKeysIn,
-        prefetch: cfg.amqp.prefetch, logger: logOf('ingress'), kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-ingress` }, rawTopic: topics.raw, dlqTopic: topics.dlq,
-      });
-      ingressStats = () => ingress.stats();
-      closers.push(() => ingress.stop());
-    }
-    if (!skip.has('egress')) {
-      const egress = await startEgress({
-        amqpUrl: cfg.amqp.url, ...(cfg.amqp.tls ? { amqpTls: cfg.amqp.tls } : {}), exchange: cfg.amqp.exchangeOut, logger: logOf('egress'), routingKey: cfg.amqp.routingKeyOut,
-        kafka: { brokers: cfg.kafkaBrokers, clientId: `${cfg.appId}-egress`, groupId: `${cfg.appId}.egress`, sessionTimeoutMs: cfg.kafkaSessionTimeoutMs }, notifyTopic: topics.notify, dlqTopic: topics.dlq,
-      });
-      closers.push(() => egress.stop());
-      egressStats = () => egress.stats();
-    }
-    let scimUrl: string | null = null;
-    if (!skip.has('scim')) {
-      const tokens = new TokenRegistry({ tokens: cfg.scim.tokens, ...(cfg.scim.tokensFile ? { file: cfg.scim.tokensFile } : {}) });
-      // Revocation without restart: the token file is re-read when it changes and on SIGHUP.
-      if (cfg.scim.tokensFile) tokens.watch();
-      const scim = await startScimServer({ index, resourceUriPrefix: cfg.scim.resourceUriPrefix, auth: tokens, port: cfg.scim.port, host: cfg.scim.host, ready: () => replicaReady });
-      scimUrl = scim.url;
-      closers.push(async () => { await scim.close(); tokens.close(); });
-    }
+    const dfo = opts.dfo ?? dfoSource(ctx);
+    // First: a schema the registry refuses stops start-up before anything is written.
+    const { serdes } = await parts.add(schemaRegistryPart(ctx));
+    const { members } = await parts.add(membershipPart(ctx));
+    const { streams } = await parts.add(streamsPart(ctx, { dfo, members, serdes }));
+    const accounts = await parts.add(accountReplicaPart(ctx));
+    if (!skip.has('ingress')) await parts.add(ingressPart(ctx, serdes));
+    const publish = skip.has('publish') ? null : await publishPart(ctx, serdes);
+    if (publish) await parts.add(Promise.resolve(publish));
+    const egress = skip.has('egress') ? null : await parts.add(egressPart(ctx, members, serdes));
+    const drivers = skip.has('drivers') ? null : await parts.add(driversPart(ctx, { members }));
+    const scim = skip.has('scim') ? null : await parts.add(scimPart(ctx, accounts));
+    const changes = await changesPart(ctx);
+    if (changes) await parts.add(Promise.resolve(changes));
     let adminUrl: string | null = null;
     let explain: ExplainReplicas | null = null;
     let reconciler: Reconciler | null = null;
     if (!skip.has('admin')) {
-      // Explain and upcoming answer from local replicas, so any instance can answer them.
-      const replicas = await startExplainReplicas({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log: logOf('explain') });
-      explain = replicas;
-      closers.push(() => replicas.close());
-      // The mass-change brake's held groups, from a local replica; release/discard as control records.
-      const brakeAdmin = await startBrakeAdmin({ brokers: cfg.kafkaBrokers, appId: cfg.appId, stateDir: cfg.stateDir, log: logOf('brake'), clock: opts.clock ?? Date.now });
-      closers.push(() => brakeAdmin.close());
-      const adminTokens = new TokenRegistry({ label: 'admin', tokens: cfg.admin.tokens, ...(cfg.admin.tokensFile ? { file: cfg.admin.tokensFile } : {}) });
-      if (cfg.admin.tokensFile) adminTokens.watch();
-      const routes: AdminRoutes[] = [
-        explainRoutes({ replicas, index, accountsReady: () => replicaReady, policy: opts.policy, emailDomain: cfg.emailDomain, clock: opts.clock ?? Date.now }),
-        brakeRoutes({ brake: brakeAdmin, limits: cfg.brake, clock: opts.clock ?? Date.now }),
-        // Store digests, online rebuild and reprocess (src/replay).
-        replayRoutes({ streams, appId: cfg.appId, brokers: cfg.kafkaBrokers, instanceId: opts.instanceId ?? String(process.pid), log: logOf('replay') }),
-      ];
-      // Reconciliation: any instance can run it on request; the owner of task 0_0 runs the schedule.
-      const reconcile = await startReconcile({
-        config: cfg, dfo, taskIds: () => streams.taskIds(), log: logOf('reconcile'),
-        persons: { view: replicas.persons, replica: replicas.personsReplica },
-        latestRun: async () => (await replicas.latestReconcileRun()) as RunAuditRecord | null,
-      });
+      const explainP = await parts.add(explainPart(ctx, accounts));
+      explain = explainP.replicas;
+      const brake = await parts.add(brakePart(ctx));
+      const deadLetters = await parts.add(Promise.resolve(deadLettersPart(ctx)));
+      if (cfg.publish.publishers) await parts.add(matchesPart(ctx));
+      await parts.add(Promise.resolve(replayPart(ctx, streams)));
+      const reconcile = await parts.add(reconcilePart(ctx, { dfo, streams, explain, serdes }));
       reconciler = reconcile.reconciler;
-      closers.push(() => reconcile.close());
-      routes.push(reconcile.routes);
-      const readiness = () => ({ streams: streams.state === 'running', accountReplica: replicaReady, ingress: ingressStats()?.connected ?? true });
-      routes.push(statusRoutes({
-        instance: opts.instanceId ?? String(process.pid), app: cfg.appId, startedAt, readiness, streams,
-        egressGroup: skip.has('egress') ? null : { group: `${cfg.appId}.egress`, topic: topics.notify },
-        replicas: () => ({
-          accounts: { ready: replicaReady, records: index.size },
-          explain: { ready: replicas.isReady(), lag: replicas.lag() },
-          brake: { ready: brakeAdmin.isReady(), lag: brakeAdmin.lag() },
-        }),
-        ingress: () => { const s = ingressStats(); return s && { ...s }; },
-        egress: () => { const s = egressStats(); return s && { ...s }; },
-        brake: async () => {
-          const groups = await brakeAdmin.groups();
-          const held = groups.filter((g) => g.status === 'pending');
-          return { heldGroups: held.length, heldBlocks: held.reduce((n, g) => n + g.size, 0), collectingGroups: groups.length - held.length };
-        },
-        reconcile: async () => {
-          const last = (await replicas.latestReconcileRun()) as RunAuditRecord | null;
-          return {
-            running: reconcile.reconciler.running(),
-            last: last && { runId: last.runId, endedAt: last.endedAt, outcome: last.outcome, trigger: last.trigger, drift: Object.values(last.drift).reduce((a, b) => a + b, 0) },
-          };
-        },
-        deadLetterTopic: topics.dlq,
-      }));
-      const admin = await startAdminServer({
-        port: cfg.admin.port, host: cfg.admin.host, tokens: adminTokens, routes, log: logOf('admin'), readiness,
-      });
-      adminUrl = admin.url;
-      closers.push(async () => { await admin.close(); adminTokens.close(); });
+      if (drivers && changes) await parts.add(Promise.resolve(driverAdminPart(ctx, { drivers, index: changes.index, accounts, streams })));
+      ({ url: adminUrl } = await parts.add(operationsPart(ctx, { parts, streams, egressGroup: egress?.group ?? null, startedAt, serdes, console: { explain: explainP.service, brake: brake.service, deadLetters: deadLetters.service, reconcile: reconcile.feed, accounts: accounts.index } })));
     }
-    log.info({ scim: scimUrl, admin: adminUrl, app: cfg.appId }, 'iga-stream started');
-    return { streams, index, scimUrl, adminUrl, ready, explain, reconciler, close };
+    log.info({ scim: scim?.url ?? null, admin: adminUrl, changes: changes?.url ?? null, publish: publish?.url ?? null, drivers: cfg.drivers.names, app: cfg.appId }, 'iga-stream started');
+    return { streams, index: accounts.index, scimUrl: scim?.url ?? null, adminUrl, changesUrl: changes?.url ?? null, publishUrl: publish?.url ?? null, ready: accounts.caughtUp, explain, reconciler, close: () => parts.close() };
   } catch (err) {
-    await close();
+    await parts.close();
     throw err;
   }
 }

@@ -5,6 +5,8 @@
  */
 import type { Account, Affiliation, Employee, IsoDate } from './model.ts';
 import type { Policy } from './policy.ts';
+import type { PersonNames, SourceAffiliation, SponsorStanding } from './sources.ts';
+import type { UsernameNamespace } from './usernameNamespaces.ts';
 
 /** A person's account state, kept in the account store under the employee id. */
 export type AccountState =
@@ -27,11 +29,20 @@ export interface DecisionInput {
   policy: Policy;
   /** Domain of userName/email/eppn, e.g. 'uib.no'. */
   emailDomain: string;
+  /**
+   * The person's key when it is not the employee's id: a person first known from a publisher
+   * (`p-…`), whose DFØ side (if any) is `employee`. Absent: the employee id is the key (DFØ persons).
+   */
+  personId?: string;
+  /** What the publishers say (sources.ts): their affiliations and the names merged by authority. Absent: DFØ alone. */
+  sources?: { affiliations: SourceAffiliation[]; names: PersonNames | null; sponsor?: SponsorStanding | null; studentNumber?: string | null };
 }
 
 /** Which rule produced a decision. */
 export type DecisionRule =
   | 'request-username'
+  /** A DFØ person with a nin waits for the person directory before it claims a username (with publishers). */
+  | 'awaiting-directory'
   | 'not-eligible'
   | 'awaiting-username'
   | 'awaiting-username-not-eligible'
@@ -55,6 +66,8 @@ export interface DecisionReason {
   detail: string;
   /** The affiliations that counted as active (policy offsets applied). */
   activeAffiliations: Affiliation[];
+  /** The publishers' affiliations that counted (absent when the person has no source but DFØ). */
+  activeSourceAffiliations?: SourceAffiliation[];
   policyVersion: string;
   today: IsoDate;
   /** The instant of the decision (ISO). */
@@ -71,6 +84,8 @@ export type ScimAttribute =
   | 'emails'
   | 'userName'
   | 'no:edu:scim:user:employeeNumber'
+  | 'no:edu:scim:user:studentNumber'
+  | 'no:edu:scim:user:eduPersonAffiliation'
   | 'no:edu:scim:user:eduPersonPrincipalName';
 
 /** Decisions about an issued account that change it; `previous` is the account before. */
@@ -87,8 +102,11 @@ interface AccountChange<K extends string> {
 export type AccountDecision =
   /** Nothing to do. `reservedUserName`: a granted name that was not used stays with the person. */
   | { kind: 'none'; reason: DecisionReason; reservedUserName?: string }
-  /** Claim a username: try `preferredUserName` first (already the person's), else candidates of `stem`. */
-  | { kind: 'request-username'; stem: string; requestedAt: string; preferredUserName?: string; reason: DecisionReason }
+  /**
+   * Claim a username: try `preferredUserName` first (already the person's), else candidates of
+   * `stem`, then of each of `fallbacks` in order (usernameNamespaces.ts).
+   */
+  | { kind: 'request-username'; stem: string; fallbacks: UsernameNamespace[]; requestedAt: string; preferredUserName?: string; reason: DecisionReason }
   /** Issue the account (only from `onUsernameGranted`); emits CREATE. */
   | { kind: 'create'; account: Account; reason: DecisionReason }
   /** active → false (may carry other changes too); emits MODIFY. */

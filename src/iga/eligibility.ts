@@ -1,11 +1,13 @@
 /**
  * "Should this person have an account?" with a human-readable explanation, shared by every branch
  * of the account decider. BOTT rule: at least one affiliation active today; plus the policy's
- * optional `eksternbruker` requirement.
+ * optional `eksternbruker` requirement. With publishers: at least one active affiliation from any
+ * source — DFØ's (under the rule above) or a publisher's (sources.ts).
  */
 import type { Affiliation, IsoDate } from './model.ts';
 import type { DecisionInput } from './accountTypes.ts';
 import { activeAffiliations } from './affiliations.ts';
+import { activeSourceAffiliations, describeSourceAffiliation, whyNotCounting, type SourceAffiliation } from './sources.ts';
 
 /** The outcome of the eligibility check. */
 export interface Eligibility {
@@ -15,10 +17,26 @@ export interface Eligibility {
   active: Affiliation[];
   /** Why, e.g. "employee 101926 has 1 active affiliation on 2020-09-15: 30001233 [2020-08-01..open]". */
   why: string;
+  /** The publishers' affiliations that count today (only when the input has sources). */
+  sourceActive?: SourceAffiliation[];
 }
 
 /** Evaluates the eligibility rule on `input`. Pure. */
 export function assessEligibility(input: DecisionInput): Eligibility {
+  const dfo = assessDfo(input);
+  if (!input.sources) return dfo;
+  const sponsor = input.sources.sponsor ?? null;
+  const sourceActive = activeSourceAffiliations(input.sources.affiliations, input.today, input.policy, sponsor);
+  if (sourceActive.length === 0) {
+    const notes = input.sources.affiliations.map((a) => whyNotCounting(a, input.today, input.policy, sponsor)).filter((w) => w !== null);
+    return { ...dfo, sourceActive, why: `${dfo.why}; no publisher gives an affiliation active on ${input.today}${notes.length ? ` (${notes.join('; ')})` : ''}` };
+  }
+  const from = `${input.personId ?? input.employee?.id} has ${sourceActive.length} affiliation${sourceActive.length === 1 ? '' : 's'} from publishers active on ${input.today}: ${sourceActive.map(describeSourceAffiliation).join(', ')}`;
+  return { should: true, active: dfo.active, sourceActive, why: dfo.should ? `${dfo.why}; ${from}` : from };
+}
+
+/** The DFØ side of the rule (BOTT). */
+function assessDfo(input: DecisionInput): Eligibility {
   const { employee, policy, today } = input;
   const active = activeAffiliations(input.affiliations, today, policy);
   if (employee === null) {

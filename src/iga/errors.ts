@@ -10,6 +10,8 @@ export type IgaRuleErrorCode =
   | 'invalid-username'
   | 'invalid-policy'
   | 'invalid-grant'
+  /** A username claim found no free name in any namespace of its chain (see usernameNamespaces.ts). */
+  | 'username-exhausted'
   | 'person-mismatch';
 
 /** Invalid input to an IGA rule (never retriable). */

@@ -55,6 +55,10 @@ export interface Affiliation extends DateRange {
   positionId: string;
 }
 
+/** Where an active affiliation comes from: DFØ (employee), a study right (student), a guest stay (guest). */
+export type AffiliationKind = 'employee' | 'student' | 'guest';
+export const AFFILIATION_KINDS: readonly AffiliationKind[] = ['employee', 'student', 'guest'];
+
 /** An account as iga-stream issues it; the SCIM User is rendered from this. */
 export interface Account {
   /** UUID, never changes once issued. */
@@ -69,6 +73,14 @@ export interface Account {
   displayName: string;
   /** DFØ employee number as a string while the person has an active DFØ affiliation, else null. */
   employeeNumber: string | null;
+  /**
+   * With publishers (README "One person across sources"): the kinds of affiliation that count today,
+   * from every source, in this order (employee, student, guest); empty while blocked. Absent on the
+   * accounts of persons only DFØ knows (their records are as before).
+   */
+  affiliationKinds?: AffiliationKind[];
+  /** The student number (FS) by authority, when a source gives one. */
+  studentNumber?: string;
   /** ISO timestamps. */
   created: string;
   lastModified: string;

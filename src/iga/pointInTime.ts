@@ -63,11 +63,16 @@ export function affiliationOnDay(a: Affiliation, day: IsoDate, policy: Policy): 
  * Evaluates a stored person on `day`: each affiliation's standing, eligibility, and what the
  * account decider would do given `account` (null = no account yet). Pure; no DFØ call.
  */
-export function evaluateOn(args: { day: IsoDate; employee: Employee | null; affiliations: Affiliation[]; account: Account | null; policy: Policy; emailDomain: string }): DayEvaluation {
+export function evaluateOn(args: {
+  day: IsoDate; employee: Employee | null; affiliations: Affiliation[]; account: Account | null; policy: Policy; emailDomain: string;
+  /** A person first known from a publisher: its key and what the sources say (the names are not weighed here). */
+  personId?: string; sources?: DecisionInput['sources'];
+}): DayEvaluation {
   const { day, policy, account } = args;
   const state: AccountState = account ? { status: 'issued', account } : { status: 'none' };
   const input: DecisionInput = {
     employee: args.employee, affiliations: args.affiliations, today: day, now: osloMidnightUtc(day).toISOString(), policy, emailDomain: args.emailDomain,
+    ...(args.personId ? { personId: args.personId } : {}), ...(args.sources ? { sources: args.sources } : {}),
   };
   const decision = decideAccount(state, input);
   const outcome: DayEvaluation['outcome'] =

@@ -1,7 +1,7 @@
 /**
  * The account policy: the knobs of "who should have an account". Every decision records the
  * policy version it ran under, so an audit can tell which rules applied. Read once at start-up
- * (`policyFromEnv`); rules receive it as a parameter.
+ * (src/app/policyConfig.ts reads IGA_POLICY_*); rules receive it as a parameter.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -21,6 +21,8 @@ export interface Policy {
   ignoredPositionIds: string[];
   /** Treat DFØ test national ids (`.+00[012]00$`) as missing. Default true. */
   ignoreTestNins: boolean;
+  /** A guest stay (from a publisher) counts only while its end is at most this many days ahead. Default 180. */
+  guestMaxDays: number;
 }
 
 /** The policy values without the version. */
@@ -36,6 +38,7 @@ const valuesSchema = z.object({
   requireExternalUser: z.boolean(),
   ignoredPositionIds: z.array(z.string().regex(/^[0-9]+$/, 'position ids are digits')),
   ignoreTestNins: z.boolean(),
+  guestMaxDays: days,
 });
 
 const defaultValues: PolicyValues = {
@@ -44,6 +47,7 @@ const defaultValues: PolicyValues = {
   requireExternalUser: false,
   ignoredPositionIds: ['99999999'],
   ignoreTestNins: true,
+  guestMaxDays: 180,
 };
 
 /**
@@ -57,13 +61,15 @@ export function policyVersion(values: PolicyValues): string {
     values.requireExternalUser,
     canonicalIds(values.ignoredPositionIds),
     values.ignoreTestNins,
+    // Added later: only a value other than the default is hashed, so the versions derived before stay the same.
+    ...(values.guestMaxDays === defaultValues.guestMaxDays ? [] : [values.guestMaxDays]),
   ]);
   return `p-${createHash('sha256').update(canonical).digest('hex').slice(0, 10)}`;
 }
 
 /**
  * Builds a validated policy from `overrides` on top of the defaults; the version is derived
- * unless given. Who calls it: start-up (through `policyFromEnv`) and tests.
+ * unless given. Who calls it: start-up (src/app/policyConfig.ts) and tests.
  * @throws IgaRuleError('invalid-policy') naming each bad field.
  */
 export function makePolicy(overrides: Partial<PolicyValues> & { version?: string } = {}): Policy {
@@ -81,45 +87,6 @@ export function makePolicy(overrides: Partial<PolicyValues> & { version?: string
 
 /** The default policy: counts exactly the DFØ dates, everyone, ignores 99999999 and test nins. */
 export const defaultPolicy: Policy = makePolicy();
-
-const intVar = z.string().trim().regex(/^\d+$/, 'expected a whole number of days').transform(Number).pipe(days);
-const boolVar = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const envSchema = z.object({
-  IGA_POLICY_VERSION: z.string().trim().optional(),
-  IGA_POLICY_START_OFFSET_DAYS: intVar.optional(),
-  IGA_POLICY_END_GRACE_DAYS: intVar.optional(),
-  IGA_POLICY_REQUIRE_EXTERNAL_USER: boolVar.optional(),
-  IGA_POLICY_IGNORED_POSITION_IDS: z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .optional(),
-  IGA_POLICY_IGNORE_TEST_NINS: boolVar.optional(),
-});
-
-/**
- * Reads the policy from environment variables (empty values count as unset):
- * IGA_POLICY_START_OFFSET_DAYS, IGA_POLICY_END_GRACE_DAYS (0–3660), IGA_POLICY_REQUIRE_EXTERNAL_USER,
- * IGA_POLICY_IGNORED_POSITION_IDS (comma list), IGA_POLICY_IGNORE_TEST_NINS, IGA_POLICY_VERSION.
- * @throws IgaRuleError('invalid-policy') naming each bad variable.
- */
-export function policyFromEnv(env: Record<string, string | undefined>): Policy {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('IGA_POLICY_') && v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new IgaRuleError('invalid-policy', parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
-  }
-  const e = parsed.data;
-  return makePolicy({
-    version: e.IGA_POLICY_VERSION === '' ? undefined : e.IGA_POLICY_VERSION,
-    startOffsetDays: e.IGA_POLICY_START_OFFSET_DAYS,
-    endGraceDays: e.IGA_POLICY_END_GRACE_DAYS,
-    requireExternalUser: e.IGA_POLICY_REQUIRE_EXTERNAL_USER,
-    ignoredPositionIds: e.IGA_POLICY_IGNORED_POSITION_IDS,
-    ignoreTestNins: e.IGA_POLICY_IGNORE_TEST_NINS,
-  });
-}
 
 /** Normalised (no leading zeros, like every id in the model), unique, sorted. */
 function canonicalIds(ids: string[]): string[] {

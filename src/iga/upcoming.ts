@@ -9,6 +9,7 @@ import { osloMidnightUtc } from './clock.ts';
 import { assessEligibility } from './eligibility.ts';
 import type { Account, Affiliation, Employee, IsoDate } from './model.ts';
 import type { Policy } from './policy.ts';
+import type { SourceAffiliation, SponsorStanding } from './sources.ts';
 
 /** A person whose timers fire within the window. */
 export interface UpcomingCandidate {
@@ -19,6 +20,8 @@ export interface UpcomingCandidate {
   account: Pick<Account, 'id' | 'userName' | 'active'> | null;
   /** Days on which a timer of the person fires (any order, duplicates allowed). */
   days: IsoDate[];
+  /** The publishers' affiliations and the sponsor's standing (a person a publisher knows); absent: DFØ alone. */
+  sources?: { affiliations: SourceAffiliation[]; sponsor: SponsorStanding | null };
 }
 
 export interface UpcomingChange {
@@ -43,7 +46,10 @@ export function upcomingChanges(c: UpcomingCandidate, today: IsoDate, until: Iso
   let active: boolean | null = c.account ? c.account.active : null;
   const out: UpcomingChange[] = [];
   for (const day of days) {
-    const elig = assessEligibility({ employee: c.employee, affiliations: c.affiliations, today: day, now: osloMidnightUtc(day).toISOString(), policy, emailDomain });
+    const elig = assessEligibility({
+      employee: c.employee, affiliations: c.affiliations, today: day, now: osloMidnightUtc(day).toISOString(), policy, emailDomain,
+      ...(c.sources ? { personId: c.employeeId, sources: { affiliations: c.sources.affiliations, names: null, sponsor: c.sources.sponsor } } : {}),
+    });
     const change = active === null ? (elig.should ? 'create' : null) : active === elig.should ? null : elig.should ? 'reactivate' : 'block';
     if (change === null) continue;
     active = elig.should;

@@ -4,6 +4,8 @@
  * person's name, the counter is absent for the first candidate and 2, 3, … after that, so
  * `stemOf(local)` (strip trailing digits) gives the stem back and 8 letters + 4 digits fit in 12.
  * Uniqueness is not decided here: the caller claims candidates through the name-keyed claim topic.
+ * When a stem's 9,999 candidates are used up, the claim goes on to the person's fallback stems and
+ * finally to a name from the employee id (usernameNamespaces.ts).
  */
 import { IgaRuleError } from './errors.ts';
 

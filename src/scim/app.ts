@@ -6,11 +6,12 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Registry } from 'prom-client';
-import { componentLogger, type Logger } from '../log.ts';
-import type { AccountIndex } from '../stores/accountIndex.ts';
+import { componentLogger, type Logger } from '../common/log.ts';
+import { discardUnreadBody } from '../common/unreadBody.ts';
+import type { AccountIndex } from './accountIndex.ts';
 import { authMiddleware, clientListAuthenticator, type Authenticator } from './auth/authenticate.ts';
 import { RateLimiter, defaultRateLimit, type RateLimitOptions } from './auth/rateLimit.ts';
-import type { ApiClient } from '../auth/tokenRegistry.ts';
+import type { ApiClient } from '../common/tokenRegistry.ts';
 import { ScimError, echo, errorBody } from './errors.ts';
 import { defaultParseLimits, type ParseLimits } from './filter/parser.ts';
 import { sendJson } from './http.ts';
@@ -121,6 +122,7 @@ export function createScimApp(opts: ScimAppOptions): Koa {
 
   const app = new Koa();
   app.silent = true; // errors are logged by errorMiddleware
+  app.use(discardUnreadBody());
   app.use(metricsMiddleware(opts.registry));
   app.use(errorMiddleware(log));
   app.use(negotiate);

@@ -3,6 +3,7 @@
  * reading a bounded JSON request body.
  */
 import type { Context } from 'koa';
+import { checkJsonLimits } from '../common/jsonLimits.ts';
 import { ScimError, invalidSyntax } from './errors.ts';
 
 export const SCIM_JSON = 'application/scim+json; charset=utf-8';
@@ -34,8 +35,10 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 /**
- * Reads and parses a JSON body of at most `limit` bytes.
- * Throws 413 when larger, 415 for a non-JSON content type, 400 invalidSyntax for bad JSON.
+ * Reads and parses a JSON body of at most `limit` bytes, whose shape is checked before parsing (a
+ * SearchRequest is a handful of members: nesting, string and array sizes are bounded).
+ * Throws 413 when larger, 415 for a non-JSON content type, 400 invalidSyntax for bad JSON or a
+ * body past the shape limits, 400 when the client closed the connection before the body was complete.
  */
 export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
   const type = ctx.get('Content-Type').split(';')[0]?.trim() ?? '';
@@ -44,13 +47,22 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
   if (declared > limit) throw new ScimError(413, `Request body larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new ScimError(413, `Request body larger than ${limit} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new ScimError(413, `Request body larger than ${limit} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    // A client that hangs up before its body is complete: its fault, not a failure of ours (no 500, no error log).
+    if ((err as { code?: unknown }).code === 'ECONNRESET') throw new ScimError(400, 'The request body ended early: the client closed the connection');
+    throw err;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  const text = body.toString('utf8');
   if (!text.trim()) throw invalidSyntax('The request body is empty');
+  const checked = checkJsonLimits(body, { maxBytes: limit, maxDepth: 16, maxStringBytes: 16 * 1024, maxArrayItems: 1000, maxObjectKeys: 100 });
+  if (!checked.ok) throw invalidSyntax(`The request body is refused: ${checked.reason}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,12 +1,14 @@
 /**
- * Account → SCIM User (core schema + `no:edu:scim:user`). The notify-event code reuses
- * `userLocation` so `resourceUris` and `meta.location` are the same string.
+ * Account → SCIM User (core schema + `no:edu:scim:user`). `userLocation` builds `meta.location`;
+ * the notify record's resourceUri is built by the same rule (src/topology/contracts/notify.ts
+ * `resourceUri`, which the SCIM API cannot share as a sibling room; a test holds the two equal),
+ * so a notify event's `resourceUris` and the account's `meta.location` are the same string.
  *
  * externalId: the sector profile wants the person's UH-ID (a person UUID). We only know the DFØ
  * employee number, so externalId is left out of the rendering; the index keeps `idsByPersonId`
  * ready for the day a person UUID exists.
  */
-import type { Account } from '../iga/model.ts';
+import type { Account, AffiliationKind } from '../iga/model.ts';
 import { CORE_USER_SCHEMA, EDU_USER_SCHEMA } from './schema/userSchema.ts';
 
 export interface RenderOptions {
@@ -22,7 +24,7 @@ export interface ScimUser {
   displayName?: string;
   name: { formatted?: string; givenName?: string; familyName?: string };
   emails: Array<{ value: string; type: 'work'; primary: true }>;
-  'no:edu:scim:user': { accountType: 'primary'; employeeNumber?: string; eduPersonPrincipalName: string };
+  'no:edu:scim:user': { accountType: 'primary'; employeeNumber?: string; studentNumber?: string; eduPersonAffiliation?: string[]; eduPersonPrincipalName: string };
   meta: { resourceType: 'User'; created: string; lastModified: string; location: string; version: string };
 }
 
@@ -36,6 +38,11 @@ export function userETag(account: Pick<Account, 'version'>): string {
   return `W/"${account.version}"`;
 }
 
+/** eduPerson's value for each kind of affiliation an account holds (a guest is an `affiliate`). */
+function scimAffiliations(kinds: readonly AffiliationKind[]): string[] {
+  return kinds.map((k) => (k === 'guest' ? 'affiliate' : k));
+}
+
 /** Renders the full SCIM User; empty name parts are left out rather than sent as "". */
 export function renderUser(account: Readonly<Account>, opts: RenderOptions): ScimUser {
   const name: ScimUser['name'] = {};
@@ -46,6 +53,8 @@ export function renderUser(account: Readonly<Account>, opts: RenderOptions): Sci
   const edu: ScimUser['no:edu:scim:user'] = {
     accountType: 'primary',
     ...(account.employeeNumber !== null ? { employeeNumber: account.employeeNumber } : {}),
+    ...(account.studentNumber !== undefined ? { studentNumber: account.studentNumber } : {}),
+    ...(account.affiliationKinds !== undefined ? { eduPersonAffiliation: scimAffiliations(account.affiliationKinds) } : {}),
     eduPersonPrincipalName: account.userName,
   };
   const user: ScimUser = {

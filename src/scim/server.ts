@@ -3,7 +3,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { componentLogger } from '../log.ts';
+import { componentLogger } from '../common/log.ts';
 import { createScimApp, type ScimAppOptions } from './app.ts';
 
 const log = componentLogger('scim');

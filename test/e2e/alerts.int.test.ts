@@ -3,11 +3,11 @@
  * exported on /metrics, every label it matches on is one of that metric's labels, and the
  * topology's input lag (computed on scrape) is there for the app.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import client from 'prom-client';
-import { topicNames } from '../../src/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { ansatt, startStack, stilling, type Stack } from './stack.ts';
 import { eventually } from '../support/brokers.ts';
 
@@ -15,14 +15,14 @@ const rules = readFileSync(new URL('../../deploy/prometheus/alerts.yml', import.
 const exprs = [...rules.matchAll(/^\s+expr: (.+)$/gm)].map((m) => m[1]!);
 
 let s: Stack;
-before(async () => {
+beforeAll(async () => {
   s = await startStack({ start: '2026-03-02T09:00:00Z' });
   await s.sim.upsertEmployee(ansatt('100001', 'Kari', 'Nordmann'));
   await s.sim.upsertPosition(stilling('30000001', [['100001', '2020-01-01', '9999-12-31']]), { notify: true });
   await eventually('the CREATE', () => s.events.some((e) => e.body.type === 'CREATE'), 60_000);
   await s.quiesce();
 });
-after(async () => { await s?.close(); });
+afterAll(async () => { await s?.close(); });
 
 test('the alert rules read only metrics and labels the service exports', async () => {
   assert.ok(exprs.length >= 8, `${exprs.length} alert expressions`);

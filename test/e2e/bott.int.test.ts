@@ -1,19 +1,24 @@
 /**
- * The BOTT DFØ integration test (shared/seeds/004), end to end: DFØ notifications through
+ * The BOTT DFØ integration test (the universities' acceptance test of a DFØ integration: holders of
+ * a position get accounts, duplicates and unknown employees change nothing, future starts, ends and
+ * gyldigEtter are acted on when their day comes, removal blocks, name changes modify, malformed
+ * messages are dead-lettered), end to end: DFØ notifications through
  * RabbitMQ, the real Kafka broker and the DFØ simulator; checked on what leaves the system —
  * notify events on the out exchange and SCIM responses.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually } from '../support/brokers.ts';
 import { ansatt, startStack, stilling, type Stack } from './stack.ts';
-import { topicNames } from '../../src/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
+import { testCommitMode } from '../support/commitMode.ts';
 
 const P1 = '30000001';
 const P2 = '30000002';
 const OPEN = '9999-12-31';
 
-describe('BOTT DFØ integration scenario', () => {
+// The commit mode: IGA_TEST_PROCESSING_GUARANTEE (test/support/commitMode.ts).
+describe(`BOTT DFØ integration scenario (${testCommitMode()})`, () => {
   let s: Stack;
   const creates = () => s.events.filter((e) => e.body.type === 'CREATE');
   const modifies = () => s.events.filter((e) => e.body.type === 'MODIFY');
@@ -21,7 +26,7 @@ describe('BOTT DFØ integration scenario', () => {
   const byUserName = async (userName: string) => (await s.scim(`/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.Resources?.[0];
   const idOf = (e: { body: { resourceUris: string[] } }) => e.body.resourceUris[0]!.split('/').pop()!;
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startStack({ start: '2026-03-02T09:00:00Z' });
     await s.sim.upsertEmployee(ansatt('100001', 'Kari', 'Nordmann'));
     await s.sim.upsertEmployee(ansatt('100002', 'Ola', 'Nordmann'));
@@ -36,7 +41,7 @@ describe('BOTT DFØ integration scenario', () => {
     ]));
     await s.sim.upsertPosition(stilling(P2, [['100005', '2024-01-01', '2026-03-06'], ['100001', '2021-01-01', OPEN]]));
   });
-  after(async () => { await s?.close(); });
+  afterAll(async () => { await s?.close(); });
 
   test('a position with several holders creates one account per current holder (CREATE, no attributes)', async () => {
     await s.sim.publish('stillinger', P1);

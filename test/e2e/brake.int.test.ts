@@ -6,7 +6,7 @@
  * restart, is discarded through the admin API (the accounts stay active); a small block passes
  * without being held.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
@@ -39,7 +39,7 @@ describe('mass-change brake, end to end', () => {
     return line === undefined ? undefined : Number(line.split(' ').at(-1));
   };
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startStack({
       start: '2026-03-02T09:00:00Z',
       // Settle long enough that one event's blocks from every partition land in one group.
@@ -55,7 +55,7 @@ describe('mass-change brake, end to end', () => {
     await s.quiesce();
     for (const h of [...holders[MASS]!, ...holders[MASS2]!, ...holders[SMALL]!]) accountIds.set(h, (await user(h)).id);
   });
-  after(async () => { await s?.close(); });
+  afterAll(async () => { await s?.close(); });
 
   test('a mass block is held: accounts stay active, the admin API, the CLI, explain and the metrics show it', async () => {
     await s.sim.upsertPosition(stilling(MASS, []));

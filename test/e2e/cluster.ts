@@ -7,17 +7,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
-import { loadConfig, topicNames, type Config } from '../../src/config.ts';
+import { startDfoSimulator, type DfoSimulator } from '../../tools/dfo-simulator/index.ts';
+import { loadConfig, type Config } from '../../src/app/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
 import { igaInputTopics } from '../support/groups.ts';
 import { deleteTopicsWithPrefix, kafkaView } from '../support/kafkaView.ts';
-import { rootLogger } from '../../src/log.ts';
+import { rootLogger } from '../../src/common/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, uniqueName } from '../support/brokers.ts';
 import { captureExchange } from '../support/exchangeCapture.ts';
 import { ADMIN_TOKEN, toNotifyEvent, type NotifyEvent } from './stack.ts';
+import { testCommitMode } from '../support/commitMode.ts';
 
 export { ADMIN_TOKEN };
 
@@ -36,7 +38,7 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(opts: { start: string; instances?: number; partitions: number }): Promise<Cluster> {
+export async function startCluster(opts: { start: string; instances?: number; partitions: number; env?: Record<string, string> }): Promise<Cluster> {
   await requireBrokers();
   const appId = uniqueName('cl');
   const exIn = `${appId}.ex_from_dfo`;
@@ -58,6 +60,8 @@ export async function startCluster(opts: { start: string; instances?: number; pa
       IGA_SCIM_RESOURCE_URI_PREFIX: 'https://gw-uib.intark.uh-it.no/iga/scim/v2', IGA_EMAIL_DOMAIN: 'uib.no', IGA_INSTITUTION: 'uib',
       IGA_APP_ID: appId, IGA_STATE_DIR: stateDir, IGA_PARTITIONS: String(opts.partitions), IGA_COMMIT_INTERVAL_MS: '50',
       IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500',
+      IGA_PROCESSING_GUARANTEE: testCommitMode(),
+      ...opts.env,
     });
     configs.push(config);
     const service = await startService({ config, policy, clock: () => now, instanceId: `node-${i + 1}`, log: rootLogger });

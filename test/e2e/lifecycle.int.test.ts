@@ -4,9 +4,9 @@
  * 14 days' grace after the end. Checked on what leaves the system (notify events, SCIM) and on
  * the admin API's explain and upcoming answers.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { topicNames } from '../../src/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
 import { runCli } from '../support/cli.ts';
@@ -32,7 +32,7 @@ describe('lifecycle over time, and explain', () => {
       return r.status === 200 && until(r.body) ? r.body : undefined;
     });
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startStack({ start: '2026-03-02T09:00:00Z', policy: { startOffsetDays: 6, endGraceDays: 14, version: 'uio-e2e' } });
     await s.sim.upsertEmployee(ansatt(EVA, 'Eva', 'Tidlig'));
     await s.sim.upsertEmployee(ansatt(GEIR, 'Geir', 'Nåde'));
@@ -44,7 +44,7 @@ describe('lifecycle over time, and explain', () => {
     await eventually('2 CREATE events', () => s.events.filter((e) => e.body.type === 'CREATE').length >= 2);
     await s.quiesce();
   });
-  after(async () => { await s?.close(); });
+  afterAll(async () => { await s?.close(); });
 
   test('the policy in force answers with its version; explain needs an admin token', async () => {
     const p = await s.admin('/policy');

@@ -4,10 +4,10 @@
  * repaired through the topology (account created, account blocked, notify events sent), and a
  * second run right after finds nothing — also when notifications keep flowing during a run.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { topicNames } from '../../src/config.ts';
-import type { ReconcileReport } from '../../src/reconcile/run.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
+import type { ReconcileReport } from '../../src/features/reconcile/run.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
 import { runCli } from '../support/cli.ts';
@@ -34,7 +34,7 @@ describe('reconciliation against DFØ collections', () => {
   const user = async (employeeNumber: string) => (await s.scim(`/Users?employeeNumber=${employeeNumber}`)).body.Resources?.[0];
   const idOf = (e: { body: { resourceUris: string[] } }) => e.body.resourceUris[0]!.split('/').pop()!;
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startStack({ start: '2026-03-02T09:00:00Z' });
     await s.sim.upsertEmployee(ansatt('100001', 'Kari', 'Nordmann'));
     await s.sim.upsertEmployee(ansatt('100002', 'Ola', 'Nordmann'));
@@ -46,7 +46,7 @@ describe('reconciliation against DFØ collections', () => {
     await eventually('3 CREATE events', () => s.events.filter((e) => e.body.type === 'CREATE').length >= 3);
     await s.quiesce();
   });
-  after(async () => { await s?.close(); });
+  afterAll(async () => { await s?.close(); });
 
   test('when every change was announced, reconciliation finds no drift', async () => {
     const { status, report } = await reconcile(s);

@@ -7,15 +7,15 @@
  *   accounts stay, no CREATE is sent, and a change DFØ made meanwhile arrives as a MODIFY whose
  *   audit cause says it was replayed.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { topicNames } from '../../src/config.ts';
-import { renderHistoryEntry } from '../../src/commands/explainReport.ts';
-import { replayTopic } from '../../src/replay/replayTopic.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
+import { renderHistoryEntry } from '../../src/cli/commands/explainReport.ts';
 import { eventually } from '../support/brokers.ts';
 import { ADMIN_TOKEN, startCluster, type Cluster } from './cluster.ts';
 import { ansatt, stilling } from './stack.ts';
 import { runCli } from '../support/cli.ts';
+import { testCommitMode } from '../support/commitMode.ts';
 
 const P1 = '30000201';
 const P2 = '30000202';
@@ -26,7 +26,8 @@ const PEOPLE: Array<[string, string, string]> = [
 ];
 const RENAMED = '300004';
 
-describe('rebuild and reprocess on a running deployment of two instances', () => {
+// The commit mode: IGA_TEST_PROCESSING_GUARANTEE (test/support/commitMode.ts).
+describe(`rebuild and reprocess on a running deployment of two instances (${testCommitMode()})`, () => {
   let c: Cluster;
   const creates = () => c.events.filter((e) => e.body.type === 'CREATE');
   const digestMap = async () => {
@@ -48,7 +49,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
       r.body.Resources.map((u: any) => [u['no:edu:scim:user'].employeeNumber, { id: u.id, userName: u.userName, familyName: u.name.familyName }]));
   };
 
-  before(async () => {
+  beforeAll(async () => {
     // 3 partitions on 2 members: the task-aware assignor must keep raw[p] and replay[p] together.
     c = await startCluster({ start: '2026-03-02T09:00:00Z', instances: 2, partitions: 3 });
     for (const [id, first, last] of PEOPLE) await c.sim.upsertEmployee(ansatt(id, first, last));
@@ -61,7 +62,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     for (const [id] of PEOPLE) await c.sim.publish('ansatte', id);
     await c.quiesce();
   });
-  after(async () => { await c?.close(); });
+  afterAll(async () => { await c?.close(); });
 
   test('the load created one account per person, and both instances hold stores', async () => {
     assert.equal(creates().length, PEOPLE.length);
@@ -109,7 +110,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     assert.match(run.stderr, /reprocess partition 2: /, 'progress per partition');
     const runId = /as run (\S+);/.exec(run.stderr)?.[1];
     assert.ok(runId, 'the summary names the reprocess run');
-    const replayed = await c.readTopic(replayTopic(c.appId));
+    const replayed = await c.readTopic(topicNames(c.appId).replay);
     assert.equal(replayed.length, rawCount);
     assert.ok(replayed.every((r) => r.headers['iga-replay-topic'] === topicNames(c.appId).raw && /^\d+$/.test(r.headers['iga-replay-offset'] ?? '') && r.headers['iga-replay-run'] === runId));
 
@@ -131,7 +132,7 @@ describe('rebuild and reprocess on a running deployment of two instances', () =>
     const last = audit[audit.length - 1]!.value;
     assert.equal(last.decision, 'modify');
     assert.equal(last.cause.kind, 'ansatte');
-    assert.equal(last.cause.raw.topic, replayTopic(c.appId));
+    assert.equal(last.cause.raw.topic, topicNames(c.appId).replay);
     assert.equal(last.cause.replayOf.topic, topicNames(c.appId).raw);
     assert.equal(last.cause.replayOf.partition, last.cause.raw.partition);
     assert.equal(last.cause.replayRun, runId);

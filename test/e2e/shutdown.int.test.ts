@@ -3,17 +3,16 @@
  * finishes the record in hand, commits, closes and exits 0 — and a restarted instance goes on
  * without losing or doubling anything. A second signal exits at once (130).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDfoSimulator, generateUniversity, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
-import { expectedAccounts } from '../../connectors/dfo-simulator/expectedAccounts.ts';
-import { topicNames } from '../../src/config.ts';
+import { startDfoSimulator, generateUniversity, type DfoSimulator } from '../../tools/dfo-simulator/index.ts';
+import { expectedAccounts } from '../../tools/dfo-simulator/expectedAccounts.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
-import { internalTopics } from '../../src/topology/deps.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, testKafka, uniqueName } from '../support/brokers.ts';
 import { instance } from './chaos/instances.ts';
 import { deleteTopicsWithPrefix, kafkaView, type KafkaView } from '../support/kafkaView.ts';
@@ -31,13 +30,13 @@ describe('graceful shutdown of the service process', () => {
     IGA_PARTITIONS: '3', IGA_COMMIT_INTERVAL_MS: '100', IGA_KAFKA_SESSION_TIMEOUT_MS: '6000', IGA_LOG_LEVEL: 'info',
   });
 
-  before(async () => {
+  beforeAll(async () => {
     await requireBrokers();
     root = await mkdtemp(join(tmpdir(), 'iga-shutdown-'));
     sim = await startDfoSimulator({ dataset: uni, amqp: { url: amqpUrl, exchange: `${appId}.in` } });
     view = await kafkaView(`${appId}-check`);
   });
-  after(async () => {
+  afterAll(async () => {
     await view?.close();
     await sim?.close();
     await deleteTopicsWithPrefix(appId);
@@ -60,7 +59,7 @@ describe('graceful shutdown of the service process', () => {
 
       await node.start();
       await view.quiesce([
-        { groupId: appId, topics: [topics.raw, internalTopics(appId).personEvents, internalTopics(appId).usernameClaims] },
+        { groupId: appId, topics: [topics.raw, topics.personEvents, topics.usernameClaims] },
       ], 120_000);
       const accounts = new Map((await view.readTopic(topics.accounts)).map((a) => [a.key, a.value]));
       const eligible = [...expectedAccounts(uni, today, makePolicy({}))].filter(([, e]) => e.eligible).map(([id]) => id).sort();

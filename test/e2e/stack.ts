@@ -6,16 +6,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
-import { loadConfig, topicNames, type Config } from '../../src/config.ts';
+import { startDfoSimulator, type DfoSimulator } from '../../tools/dfo-simulator/index.ts';
+import { loadConfig, type Config } from '../../src/app/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { osloDate } from '../../src/iga/clock.ts';
 import { makePolicy, type Policy } from '../../src/iga/policy.ts';
 import { startService, type RunningService } from '../../src/app/service.ts';
 import { igaInputTopics } from '../support/groups.ts';
-import { deleteTopicsWithPrefix, kafkaView } from '../support/kafkaView.ts';
-import { rootLogger } from '../../src/log.ts';
+import { deleteTopicsWithPrefix, kafkaView, type TopicRecord } from '../support/kafkaView.ts';
+import { rootLogger, type Logger } from '../../src/common/log.ts';
 import { amqpUrl, eventually, kafkaBrokers, requireBrokers, uniqueName } from '../support/brokers.ts';
 import { captureExchange } from '../support/exchangeCapture.ts';
+import { testCommitMode } from '../support/commitMode.ts';
 import type { ConsumeMessage } from 'amqplib';
 
 /** The admin token the stack's service accepts. */
@@ -38,13 +40,13 @@ export interface Stack {
   /** GET on the admin API with the admin token (`/admin` is prefixed). */
   admin(path: string, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
   quiesce(): Promise<void>;
-  readTopic(topic: string): Promise<Array<{ key: string; value: any }>>;
-  /** Stops the service, runs `whileDown` (e.g. moves the clock), and starts it again on the same state. */
-  restart(whileDown?: () => void | Promise<void>): Promise<void>;
+  readTopic(topic: string): Promise<TopicRecord[]>;
+  /** Stops the service, runs `whileDown` (e.g. moves the clock), and starts it again on the same state (with `env` added to the configuration, if given). */
+  restart(whileDown?: () => void | Promise<void>, env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { start: string; policy?: Partial<Policy>; partitions?: number; env?: Record<string, string> }): Promise<Stack> {
+export async function startStack(opts: { start: string; policy?: Partial<Policy>; partitions?: number; env?: Record<string, string>; log?: Logger }): Promise<Stack> {
   await requireBrokers();
   const appId = uniqueName('e2e');
   const exIn = `${appId}.ex_from_dfo`;
@@ -52,18 +54,21 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
   const clock = { now: Date.parse(opts.start), set(iso: string) { this.now = Date.parse(iso); } };
   const stateDir = await mkdtemp(join(tmpdir(), 'iga-e2e-'));
   const sim = await startDfoSimulator({ amqp: { url: amqpUrl, exchange: exIn }, today: () => osloDate(new Date(clock.now)) });
-  const config = loadConfig({
+  const configEnv = {
     IGA_KAFKA_BROKERS: kafkaBrokers.join(','), IGA_AMQP_URL: amqpUrl, IGA_AMQP_EXCHANGE_IN: exIn, IGA_AMQP_EXCHANGE_OUT: exOut,
     IGA_DFO_API_URL: sim.url, IGA_SCIM_PORT: '0', IGA_ADMIN_PORT: '0', IGA_SCIM_HOST: '127.0.0.1', IGA_SCIM_TOKENS: 'tests:e2e-secret', IGA_ADMIN_TOKENS: `ops:${ADMIN_TOKEN}`,
     IGA_SCIM_RESOURCE_URI_PREFIX: 'https://gw-uib.intark.uh-it.no/iga/scim/v2', IGA_EMAIL_DOMAIN: 'uib.no', IGA_INSTITUTION: 'uib',
     IGA_APP_ID: appId, IGA_STATE_DIR: stateDir, IGA_PARTITIONS: String(opts.partitions ?? 3), IGA_COMMIT_INTERVAL_MS: '50',
     IGA_PUNCTUATE_INTERVAL_MS: '200', IGA_DFO_PARK_RETRY_MS: '500', IGA_BRAKE_SETTLE_MS: '300',
+    IGA_PROCESSING_GUARANTEE: testCommitMode(),
     ...opts.env,
-  });
+  };
+  let config = loadConfig(configEnv);
   const policy = makePolicy(opts.policy ?? {});
   const capture = await captureExchange<NotifyEvent>(exOut, toNotifyEvent);
   const events = capture.items;
-  let service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-1', log: rootLogger });
+  const log = opts.log ?? rootLogger;
+  let service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-1', log });
   await service.ready;
   const view = await kafkaView(`${appId}-quiesce`);
   const topics = topicNames(appId);
@@ -79,7 +84,8 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
       return { status: res.status, body: await res.json(), headers: res.headers };
     },
     async quiesce() {
-      await view.quiesce([{ groupId: appId, topics: igaInputTopics(appId) }, { groupId: `${appId}.egress`, topics: [topics.notify] }], 60_000, 150);
+      const inputs = igaInputTopics(appId, { publishers: config.publish.publishers !== null });
+      await view.quiesce([{ groupId: appId, topics: inputs }, { groupId: `${appId}.egress`, topics: [topics.notify] }], 60_000, 150);
       // The account replica follows the accounts topic; give it the same guarantee.
       await eventually('the account replica to catch up', async () => {
         const accounts = await stack.readTopic(topics.accounts);
@@ -88,10 +94,11 @@ export async function startStack(opts: { start: string; policy?: Partial<Policy>
       }, 30_000, 100);
     },
     readTopic: (topic) => view.readTopic(topic),
-    async restart(whileDown) {
+    async restart(whileDown, env) {
       await stack.service.close();
       await whileDown?.();
-      service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-2', log: rootLogger });
+      if (env) stack.config = config = loadConfig({ ...configEnv, ...env });
+      service = await startService({ config, policy, clock: () => clock.now, instanceId: 'e2e-2', log });
       stack.service = service;
       await service.ready;
     },

@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { decideAccount, evolve, type AccountDecision, type AccountState } from '../../src/iga/accountDecision.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
@@ -16,6 +16,8 @@ describe('no account yet', () => {
   test('eligible → request-username with the stem, and a reason naming the facts', () => {
     const d = expectKind(decideAccount(none, input()), 'request-username');
     assert.equal(d.stem, 'gisaas');
+    // Where the registry goes on when gisaas has no free name left (usernameNamespaces.ts).
+    assert.deepEqual(d.fallbacks, [{ stem: 'gislaas', scheme: 'counter' }, { stem: 'gisleaas', scheme: 'counter' }, { stem: 'g', scheme: 'employee-id' }]);
     assert.equal(d.requestedAt, NOW);
     assert.equal(d.preferredUserName, undefined);
     assert.deepEqual(d.reason.activeAffiliations, [aff('2020-01-01', null)]);

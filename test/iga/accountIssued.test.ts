@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { decideAccount, evolve, type AccountDecision, type AccountState } from '../../src/iga/accountDecision.ts';
 import { makePolicy } from '../../src/iga/policy.ts';

@@ -3,7 +3,7 @@
  * go, checking that decisions fire exactly on the boundary days `nextBoundaries` predicts, and a
  * fast-check model test checks the account invariants over random histories.
  */
-import { test, describe } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decideAccount, evolve, onUsernameGranted, type AccountDecision, type AccountState } from '../../src/iga/accountDecision.ts';

@@ -3,7 +3,7 @@
  * sides of its edge, with and without a census and a window), the cause key, the fingerprint, and
  * what the account processor does with a block for every mark × verdict combination.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { decideAccount } from '../../src/iga/accountDecision.ts';
 import type { AccountDecision } from '../../src/iga/accountTypes.ts';

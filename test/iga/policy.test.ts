@@ -1,6 +1,7 @@
-import { test, describe } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { defaultPolicy, makePolicy, MAX_POLICY_DAYS, policyFromEnv, policyVersion } from '../../src/iga/policy.ts';
+import { createHash } from 'node:crypto';
+import { defaultPolicy, makePolicy, MAX_POLICY_DAYS, policyVersion } from '../../src/iga/policy.ts';
 import { IgaRuleError } from '../../src/iga/errors.ts';
 
 const invalidPolicy = (fragment: string) => (e: unknown) =>
@@ -15,9 +16,16 @@ describe('defaultPolicy', () => {
       requireExternalUser: false,
       ignoredPositionIds: ['99999999'],
       ignoreTestNins: true,
+      guestMaxDays: 180,
     });
     assert.match(version, /^p-[0-9a-f]{10}$/);
     assert.equal(version, policyVersion(values));
+  });
+  test('the guest limit added later keeps the versions derived before it while at its default; another value is a new version', () => {
+    const { version: _v, guestMaxDays: _g, ...before } = defaultPolicy;
+    const hashedBefore = `p-${createHash('sha256').update(JSON.stringify([before.startOffsetDays, before.endGraceDays, before.requireExternalUser, before.ignoredPositionIds, before.ignoreTestNins])).digest('hex').slice(0, 10)}`;
+    assert.equal(defaultPolicy.version, hashedBefore);
+    assert.notEqual(makePolicy({ guestMaxDays: 30 }).version, defaultPolicy.version);
   });
   test('is frozen', () => {
     assert.ok(Object.isFrozen(defaultPolicy));
@@ -60,49 +68,5 @@ describe('makePolicy', () => {
   });
   test('accepts the limits', () => {
     assert.equal(makePolicy({ startOffsetDays: MAX_POLICY_DAYS, endGraceDays: 0 }).startOffsetDays, MAX_POLICY_DAYS);
-  });
-});
-
-describe('policyFromEnv', () => {
-  test('no variables give the default policy', () => {
-    assert.deepEqual(policyFromEnv({}), defaultPolicy);
-    assert.deepEqual(policyFromEnv({ PATH: '/bin', IGA_KAFKA_BROKERS: 'x:1' }), defaultPolicy);
-  });
-  test('empty values count as unset', () => {
-    assert.deepEqual(policyFromEnv({ IGA_POLICY_START_OFFSET_DAYS: '', IGA_POLICY_VERSION: '' }), defaultPolicy);
-  });
-  test('reads every variable', () => {
-    const p = policyFromEnv({
-      IGA_POLICY_START_OFFSET_DAYS: '6',
-      IGA_POLICY_END_GRACE_DAYS: ' 3 ',
-      IGA_POLICY_REQUIRE_EXTERNAL_USER: 'true',
-      IGA_POLICY_IGNORED_POSITION_IDS: '99999999, 00000001,',
-      IGA_POLICY_IGNORE_TEST_NINS: 'no',
-      IGA_POLICY_VERSION: 'uio-1',
-    });
-    assert.deepEqual({ ...p }, {
-      version: 'uio-1',
-      startOffsetDays: 6,
-      endGraceDays: 3,
-      requireExternalUser: true,
-      ignoredPositionIds: ['1', '99999999'],
-      ignoreTestNins: false,
-    });
-  });
-  test('derives the version when none is given', () => {
-    const p = policyFromEnv({ IGA_POLICY_START_OFFSET_DAYS: '6' });
-    assert.equal(p.version, makePolicy({ startOffsetDays: 6 }).version);
-    assert.notEqual(p.version, defaultPolicy.version);
-  });
-  test('accepts the boolean spellings of config.ts', () => {
-    for (const [v, want] of [['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]] as const) {
-      assert.equal(policyFromEnv({ IGA_POLICY_REQUIRE_EXTERNAL_USER: v }).requireExternalUser, want);
-    }
-  });
-  test('names each bad variable', () => {
-    assert.throws(() => policyFromEnv({ IGA_POLICY_START_OFFSET_DAYS: 'six' }), invalidPolicy('IGA_POLICY_START_OFFSET_DAYS'));
-    assert.throws(() => policyFromEnv({ IGA_POLICY_END_GRACE_DAYS: '-1' }), invalidPolicy('IGA_POLICY_END_GRACE_DAYS'));
-    assert.throws(() => policyFromEnv({ IGA_POLICY_REQUIRE_EXTERNAL_USER: 'maybe' }), invalidPolicy('IGA_POLICY_REQUIRE_EXTERNAL_USER'));
-    assert.throws(() => policyFromEnv({ IGA_POLICY_END_GRACE_DAYS: '99999' }), invalidPolicy('IGA_POLICY_END_GRACE_DAYS'));
   });
 });

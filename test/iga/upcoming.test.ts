@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { nextBoundaries } from '../../src/iga/affiliations.ts';
@@ -6,6 +6,7 @@ import { addDays, fromEpochDay } from '../../src/iga/dates.ts';
 import { evaluateOn } from '../../src/iga/pointInTime.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
 import { compareUpcoming, upcomingChanges, type UpcomingCandidate } from '../../src/iga/upcoming.ts';
+import { sourceBoundaries } from '../../src/iga/sources.ts';
 import { ACCOUNT_ID, account, aff, employee } from './accountFixtures.ts';
 
 const TODAY = '2026-03-02';
@@ -106,5 +107,27 @@ describe('upcomingChanges', () => {
       }
       assert.deepEqual(got.map((x) => [x.day, x.change]), walked);
     }), { numRuns: 400 });
+  });
+});
+
+describe('upcomingChanges with the publishers\' affiliations', () => {
+  const P = 'p-0b6c1a7e-1111-5222-8333-444455556666';
+  const study = (end: string) => ({ kind: 'student' as const, source: 'fs', id: 'BAMAT', startDate: '2025-08-15', endDate: end });
+  test('a student\'s account is blocked the day after the study right ends; an employee who studies keeps it', () => {
+    const policy = makePolicy({});
+    const days = sourceBoundaries([study('2026-06-30')], TODAY, policy);
+    const student: UpcomingCandidate = { employeeId: P, employee: null, affiliations: [], account: active, days, sources: { affiliations: [study('2026-06-30')], sponsor: null } };
+    assert.deepEqual(upcomingChanges(student, TODAY, '2027-01-01', policy, D).map((c) => [c.day, c.change]), [['2026-07-01', 'block']]);
+    const working: UpcomingCandidate = { ...student, employee: employee({ id: '100050' }), affiliations: [aff('2020-01-01', null)] };
+    assert.deepEqual(upcomingChanges(working, TODAY, '2027-01-01', policy, D), []);
+  });
+
+  test('a guest stay counts from the day its end comes within guestMaxDays, only with an active sponsor', () => {
+    const policy = makePolicy({ guestMaxDays: 30 });
+    const stay = { kind: 'guest' as const, source: 'guest-portal', id: 'guest', startDate: TODAY, endDate: '2026-06-30' };
+    const days = sourceBoundaries([stay], TODAY, policy);
+    const guest: UpcomingCandidate = { employeeId: P, employee: null, affiliations: [], account: null, days, sources: { affiliations: [stay], sponsor: { employeeId: '1', active: true } } };
+    assert.deepEqual(upcomingChanges(guest, TODAY, '2027-01-01', policy, D).map((c) => [c.day, c.change]), [['2026-05-31', 'create'], ['2026-07-01', 'block']]);
+    assert.deepEqual(upcomingChanges({ ...guest, sources: { affiliations: [stay], sponsor: { employeeId: '1', active: false } } }, TODAY, '2027-01-01', policy, D), []);
   });
 });

@@ -1,6 +1,6 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { AccountIndex, normaliseEmployeeNumber } from '../../src/stores/accountIndex.ts';
+import { AccountIndex, employeeNumberKey } from '../../src/scim/accountIndex.ts';
 import { account } from './fixtures.ts';
 
 describe('AccountIndex', () => {
@@ -34,6 +34,28 @@ describe('AccountIndex', () => {
     index.remove(a.id);
     assert.equal(index.idsByUserName('renamed@uib.no').size, 0);
     assert.equal(index.idsByActive(false).size, 0);
+  });
+
+  test('a key held by several accounts, then by one again, then by none', () => {
+    const index = new AccountIndex();
+    const a = account(1, { personId: 'p1', employeeNumber: '101926' });
+    const b = account(2, { personId: 'p1', employeeNumber: '00101926' });
+    const c = account(3, { personId: 'p1', employeeNumber: null });
+    for (const x of [a, b, c]) index.upsert(x);
+    assert.deepEqual([...index.idsByPersonId('p1')].sort(), [a.id, b.id, c.id].sort());
+    assert.deepEqual([...index.idsByEmployeeNumber('101926')].sort(), [a.id, b.id].sort());
+    index.upsert(a); // the same account again: still counted once
+    assert.equal(index.idsByPersonId('p1').size, 3);
+    index.remove(b.id);
+    assert.deepEqual([...index.idsByEmployeeNumber('101926')], [a.id]);
+    index.remove(a.id);
+    assert.deepEqual([...index.idsByPersonId('p1')], [c.id]);
+    assert.equal(index.idsByEmployeeNumber('101926').size, 0);
+    index.upsert({ ...c, personId: 'p2' });
+    assert.equal(index.idsByPersonId('p1').size, 0);
+    assert.deepEqual([...index.idsByPersonId('p2')], [c.id]);
+    index.remove(c.id);
+    assert.equal(index.idsByPersonId('p2').size, 0);
   });
 
   test('orderedIds stays sorted through inserts, replacements and removals', () => {
@@ -83,10 +105,12 @@ describe('AccountIndex', () => {
     assert.equal(index.mutationCount, before + 3);
   });
 
-  test('normaliseEmployeeNumber strips leading zeros only', () => {
-    assert.equal(normaliseEmployeeNumber('00101926'), '101926');
-    assert.equal(normaliseEmployeeNumber('101926'), '101926');
-    assert.equal(normaliseEmployeeNumber('000'), '0');
-    assert.equal(normaliseEmployeeNumber(' 0042 '), '42');
+  test('employeeNumberKey is the normalised DFØ id; a value that is no id is its own key (and finds nothing)', () => {
+    assert.equal(employeeNumberKey('00101926'), '101926');
+    assert.equal(employeeNumberKey('101926'), '101926');
+    assert.equal(employeeNumberKey('000'), '0');
+    assert.equal(employeeNumberKey(' 0042 '), '42');
+    assert.equal(employeeNumberKey(' 00ab '), '00ab');
+    assert.equal(employeeNumberKey(''), '');
   });
 });

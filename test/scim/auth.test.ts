@@ -1,9 +1,9 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TokenRegistry, parseClients } from '../../src/auth/tokenRegistry.ts';
+import { TokenRegistry, parseClients } from '../../src/common/tokenRegistry.ts';
 import { RateLimiter } from '../../src/scim/auth/rateLimit.ts';
 
 describe('TokenRegistry', () => {

@@ -1,12 +1,12 @@
 /** Conformance: discovery endpoints (RFC 7644 §4, RFC 7643 §5–7) over HTTP. */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './fixtures.ts';
 
 type Json = Record<string, any>;
 let s: TestServer;
-before(async () => { s = await startTestServer(); });
-after(() => s.close());
+beforeAll(async () => { s = await startTestServer(); });
+afterAll(() => s.close());
 const anon = (path: string) => fetch(s.url + path);
 
 describe('discovery', () => {
@@ -53,7 +53,7 @@ describe('discovery', () => {
     };
     for (const schema of list.Resources) for (const a of schema.attributes) check(a);
     const edu = list.Resources[1].attributes.map((a: Json) => a.name);
-    assert.deepEqual(edu, ['accountType', 'employeeNumber', 'eduPersonPrincipalName']);
+    assert.deepEqual(edu, ['accountType', 'employeeNumber', 'studentNumber', 'eduPersonAffiliation', 'eduPersonPrincipalName']);
     const userName = list.Resources[0].attributes.find((a: Json) => a.name === 'userName');
     assert.deepEqual([userName.caseExact, userName.uniqueness, userName.required], [false, 'server', true]);
   });

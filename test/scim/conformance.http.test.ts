@@ -1,14 +1,14 @@
 /** Conformance: resource retrieval, ETags, media types, errors and unsupported operations (RFC 7644 §3). */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { AccountIndex } from '../../src/stores/accountIndex.ts';
+import { AccountIndex } from '../../src/scim/accountIndex.ts';
 import { account, gisle, PREFIX, startTestServer, type TestServer } from './fixtures.ts';
 
 type Json = Record<string, any>;
 let s: TestServer;
-before(async () => { s = await startTestServer(); });
-after(() => s.close());
+beforeAll(async () => { s = await startTestServer(); });
+afterAll(() => s.close());
 
 describe('resources', () => {
   test('RFC7644 3.4.1: GET /Users/{id} returns the User with the attributes of the BOTT profile', async () => {

@@ -1,12 +1,12 @@
 /** Conformance: queries on /Users — filter, sort, paging, attributes, .search (RFC 7644 §3.4). */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { account, gisle, startTestServer, type TestServer } from './fixtures.ts';
 
 type Json = Record<string, any>;
 let s: TestServer;
-before(async () => { s = await startTestServer(); });
-after(() => s.close());
+beforeAll(async () => { s = await startTestServer(); });
+afterAll(() => s.close());
 const q = async (query: string) => {
   const res = await s.get(`/Users?${query}`);
   return { status: res.status, body: (await res.json()) as Json };
@@ -118,13 +118,13 @@ describe('filtering', () => {
 
 describe('sorting', () => {
   let t: TestServer;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestServer({}, [
       account(1, { displayName: 'beta' }), account(2, { displayName: 'Alpha' }), account(3, { displayName: '' }),
       account(4, { displayName: 'alpha2' }), account(5, { displayName: 'Gamma' }),
     ]);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
   const names = async (query: string) => ((await (await t.get(`/Users?${query}`)).json()) as Json).Resources.map((r: Json) => r.displayName ?? null);
 
   test('RFC7644 3.4.2.3: sortOrder defaults to ascending; caseExact=false sorts case-insensitively', async () => {

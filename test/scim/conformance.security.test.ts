@@ -1,10 +1,10 @@
 /** Conformance: authentication, revocation, rate limits and request budgets (RFC 7644 §2, §7). */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TokenRegistry } from '../../src/auth/tokenRegistry.ts';
+import { TokenRegistry } from '../../src/common/tokenRegistry.ts';
 import { account, OTHER_TOKEN, startTestServer, TOKEN } from './fixtures.ts';
 
 type Json = Record<string, any>;
@@ -137,6 +137,23 @@ describe('limits', () => {
       const res = await s.post('/Users/.search', { filter: `userName eq "${'a'.repeat(200)}"` });
       assert.equal(res.status, 413);
       assert.equal(((await res.json()) as Json).status, '413');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a body nested 10,000 deep or with a 2,000-element array is refused as invalid syntax (400), never a 500', async () => {
+    const s = await startTestServer();
+    try {
+      const deep = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+      const wide = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], attributes: Array.from({ length: 2000 }, () => 'a') });
+      for (const [body, reason] of [[deep, /nested deeper than 16 levels/], [wide, /more than 1000 elements/]] as const) {
+        const res = await fetch(`${s.url}/Users/.search`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json' }, body });
+        assert.equal(res.status, 400);
+        const error = (await res.json()) as Json;
+        assert.equal(error.scimType, 'invalidSyntax');
+        assert.match(error.detail, reason);
+      }
     } finally {
       await s.close();
     }

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { compileFilter } from '../../src/scim/filter/evaluate.ts';
 import { parseFilter } from '../../src/scim/filter/parser.ts';

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseFilter } from '../../src/scim/filter/parser.ts';
 import type { Filter } from '../../src/scim/filter/ast.ts';

@@ -6,7 +6,7 @@
  *   reference implementation written directly over Account fields;
  * - over HTTP, random filters never give a 5xx.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Account } from '../../src/iga/model.ts';

@@ -2,9 +2,9 @@
  * Test fixtures for the SCIM suite: accounts and a server started on port 0 with known clients.
  */
 import type { Account } from '../../src/iga/model.ts';
-import { AccountIndex } from '../../src/stores/accountIndex.ts';
+import { AccountIndex } from '../../src/scim/accountIndex.ts';
 import { startScimServer, type RunningScimServer, type ScimServerOptions } from '../../src/scim/server.ts';
-import { TokenRegistry } from '../../src/auth/tokenRegistry.ts';
+import { TokenRegistry } from '../../src/common/tokenRegistry.ts';
 
 export const TOKEN = 'dfo-connector-secret-0123456789';
 export const OTHER_TOKEN = 'feide-sync-secret-abcdefghijkl';

@@ -1,21 +1,21 @@
 /** The OpenAPI document stays true: every documented operation answers as documented, every route is documented. */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createScimApp, routedPaths } from '../../src/scim/app.ts';
-import { TokenRegistry } from '../../src/auth/tokenRegistry.ts';
+import { TokenRegistry } from '../../src/common/tokenRegistry.ts';
 import { gisle, PREFIX, startTestServer, TOKEN, type TestServer } from './fixtures.ts';
-import { AccountIndex } from '../../src/stores/accountIndex.ts';
+import { AccountIndex } from '../../src/scim/accountIndex.ts';
 
 type Json = Record<string, any>;
 let s: TestServer;
 let doc: Json;
-before(async () => {
+beforeAll(async () => {
   s = await startTestServer();
   const res = await fetch(`${s.url}/openapi.json`);
   assert.equal(res.status, 200);
   doc = (await res.json()) as Json;
 });
-after(() => s.close());
+afterAll(() => s.close());
 
 const examples: Record<string, string> = { id: gisle.id, name: 'User', uri: 'no:edu:scim:user' };
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];

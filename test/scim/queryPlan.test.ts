@@ -2,7 +2,7 @@
  * The planner must answer filters on indexed attributes without scanning all accounts:
  * the executor reports how many accounts the predicate ran on.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { QueryExecutor } from '../../src/scim/query/execute.ts';
 import { parseFilter } from '../../src/scim/filter/parser.ts';

@@ -2,7 +2,7 @@
  * The BytesStore contract, run against both implementations (RocksDB on a temporary folder and
  * memory), and the BufferedStore's commit semantics on top of RocksDB.
  */
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { MemoryBytesStore } from '../../src/stores/memoryBytesStore.ts';
 import { RocksBytesStore } from '../../src/stores/rocksBytesStore.ts';
 
 const dirs: string[] = [];
-after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
 async function rocks(name = 's'): Promise<RocksBytesStore> {
   const dir = await mkdtemp(join(tmpdir(), 'iga-store-'));
   dirs.push(dir);

@@ -3,11 +3,8 @@
  * which topics does the IGA topology's own group read.
  */
 import type { Admin } from 'kafkajs';
-import { topicNames } from '../../src/config.ts';
-import { replayTopic } from '../../src/replay/replayTopic.ts';
-import type { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
-import { brakeTopic } from '../../src/topology/brakeMessages.ts';
-import { internalTopics } from '../../src/topology/deps.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
+import type { PartitionReader } from '../../src/runtime/kafka/partitionReader.ts';
 
 /** True when `groupId` has committed past every committed record of `topics`. */
 export async function groupCaughtUp(admin: Admin, reader: PartitionReader, groupId: string, topics: string[]): Promise<boolean> {
@@ -21,8 +18,8 @@ export async function groupCaughtUp(admin: Admin, reader: PartitionReader, group
   return true;
 }
 
-/** Every input of the IGA topology (the stream group `<appId>`). */
-export function igaInputTopics(appId: string): string[] {
-  const internal = internalTopics(appId);
-  return [topicNames(appId).raw, replayTopic(appId), internal.personEvents, internal.usernameClaims, brakeTopic(appId)];
+/** Every input of the IGA topology (the stream group `<appId>`); with publishers also the profile steps' (E, F, G). */
+export function igaInputTopics(appId: string, opts: { publishers?: boolean } = {}): string[] {
+  const t = topicNames(appId);
+  return [t.raw, t.replay, t.personEvents, t.usernameClaims, t.brake, ...(opts.publishers ? [t.profilesRaw, t.profilesValid, t.personDirectory] : [])];
 }

@@ -3,13 +3,15 @@
  * when every consumer group has processed everything (quiescence), and delete a test's topics.
  */
 import type { Admin } from 'kafkajs';
-import { createKafka } from '../../src/streams/internals/kafkaClient.ts';
-import { PartitionReader } from '../../src/streams/internals/partitionReader.ts';
-import { rootLogger } from '../../src/log.ts';
+import { createKafka } from '../../src/runtime/kafka/client.ts';
+import { PartitionReader } from '../../src/runtime/kafka/partitionReader.ts';
+import { rootLogger } from '../../src/common/log.ts';
+import { parseJsonValue } from '../../src/common/wireFormat.ts';
 import { eventually, kafkaBrokers, testKafka } from './brokers.ts';
 import { groupCaughtUp } from './groups.ts';
 
-export interface TopicRecord { key: string; value: any; headers: Record<string, string>; partition: number; offset: string }
+/** `value` parsed from plain JSON or a schema registry's wire format; `bytes` as stored. */
+export interface TopicRecord { key: string; value: any; bytes: Buffer | null; headers: Record<string, string>; partition: number; offset: string }
 
 export interface KafkaView {
   /** Every committed record of the topic (value parsed as JSON), partition by partition, in offset order. */
@@ -21,8 +23,9 @@ export interface KafkaView {
   close(): Promise<void>;
 }
 
-export async function kafkaView(clientId: string): Promise<KafkaView> {
-  const kafka = createKafka({ brokers: kafkaBrokers, clientId, log: rootLogger });
+/** A view on the shared test broker, or on `brokers` (a broker a test started itself). */
+export async function kafkaView(clientId: string, brokers: string[] = kafkaBrokers): Promise<KafkaView> {
+  const kafka = createKafka({ brokers, clientId, log: rootLogger });
   const reader = new PartitionReader(kafka);
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -36,7 +39,7 @@ export async function kafkaView(clientId: string): Promise<KafkaView> {
           const r = await reader.fetch(topic, p.partitionId, offset);
           for (const m of r.records) {
             const headers = Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v?.toString() ?? '']));
-            out.push({ key: m.key?.toString() ?? '', value: m.value ? JSON.parse(m.value.toString()) : null, headers, partition: p.partitionId, offset: String(m.offset) });
+            out.push({ key: m.key?.toString() ?? '', value: m.value ? parseJsonValue(m.value) : null, bytes: m.value, headers, partition: p.partitionId, offset: String(m.offset) });
           }
           if (r.nextOffset >= r.lastStableOffset || r.nextOffset === offset) break;
           offset = r.nextOffset;

@@ -1,16 +1,19 @@
 /**
  * Audit records, through the whole topology in the test driver with the real DFØ simulator over
- * HTTP: exactly one record per account decision, each with every link (cause, AMQP message id,
- * raw coordinates, every DFØ response used, the notify event); and old (v1) records stay readable.
+ * HTTP: exactly one record per account decision that changed or sent something, or was taken on a
+ * person without an account, each with every link (cause, AMQP message id, raw coordinates, every
+ * DFØ response used, the notify event); none for a decision that only repeats what stands; and old
+ * (v1) records stay readable.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
+import { startDfoSimulator, type DfoSimulator } from '../../tools/dfo-simulator/index.ts';
 import { createDfoSource } from '../../connectors/dfo/index.ts';
-import { topicNames } from '../../src/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
-import { TopologyTestDriver } from '../../src/streams/index.ts';
-import { readAuditRecord, type AuditRecord } from '../../src/topology/auditRecord.ts';
+import { TopologyTestDriver } from '../../src/runtime/testing/testDriver.ts';
+import { isAudited, readAuditRecord, type AuditRecord } from '../../src/topology/contracts/audit.ts';
+import { notifyRecordSchema, type NotifyRecord } from '../../src/topology/contracts/notify.ts';
 import { buildIgaTopology } from '../../src/topology/topology.ts';
 import { ansatt, stilling } from '../e2e/stack.ts';
 
@@ -28,9 +31,11 @@ describe('audit records', () => {
     source: { exchange: 'ex_from_dfo', routingKey: kind, messageId, contentType: 'application/octet-stream' },
   });
   const audits = () => driver.readOutput<AuditRecord>(T.audit).map((r) => r.value);
-  const notifies = () => driver.readOutput<{ eventId: string; type: string }>(T.notify).map((r) => r.value);
+  const notifies = () => driver.readOutput<NotifyRecord>(T.notify).map((r) => r.value);
+  /** The notify records of the first test (reading an output takes it). */
+  let firstNotifies: NotifyRecord[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     sim = await startDfoSimulator({ today: () => clock });
     await sim.upsertEmployee(ansatt('100001', 'Kari', 'Nordmann'));
     await sim.upsertEmployee(ansatt('100002', 'Ola', 'Nordmann'));
@@ -39,7 +44,7 @@ describe('audit records', () => {
     const topology = buildIgaTopology({ appId: APP, dfo, policy, emailDomain: 'uib.no', resourceUriPrefix: 'https://x.example/scim/v2', punctuateIntervalMs: 1000 });
     driver = await new TopologyTestDriver(topology, { appId: APP, startTime: Date.parse('2026-03-02T09:00:00Z') }).init();
   });
-  after(async () => { await driver?.close(); await sim?.close(); });
+  afterAll(async () => { await driver?.close(); await sim?.close(); });
 
   test('a new holder: the decision names the position AND the employee fetched for it, the raw event and its AMQP message id', async () => {
     await driver.pipeInput(T.raw, 'stillinger:30000001', raw('stillinger', '30000001', 'amqp-msg-1'));
@@ -74,7 +79,18 @@ describe('audit records', () => {
     assert.equal(create.notify?.eventId, `${create.accountId}:v1`);
     assert.equal(create.notify?.attributes, undefined);
     assert.equal(create.account?.id, create.accountId);
-    assert.deepEqual(notifies().map((n) => n.eventId).sort(), records.filter((r) => r.notify).map((r) => r.notify!.eventId).sort(), 'every notify event has its audit record');
+    firstNotifies = notifies();
+    assert.deepEqual(firstNotifies.map((n) => n.eventId).sort(), records.filter((r) => r.notify).map((r) => r.notify!.eventId).sort(), 'every notify event has its audit record');
+  });
+
+  test('each notify record carries the change for the drivers: the account as of that version and the publisher\'s message id (through the username claim for a create)', async () => {
+    const created = firstNotifies.find((n) => n.type === 'CREATE')!;
+    assert.ok(created.account, 'the account snapshot');
+    assert.equal(created.eventId, `${created.account.id}:v${created.account.version}`);
+    assert.equal(created.account.userName, 'karnor@uib.no');
+    assert.equal(notifyRecordSchema.parse(created).account?.id, created.account.id);
+    // The create ran on the username grant (cause kind username); the message is the claim's cause's.
+    assert.deepEqual(created.cause, { kind: 'username', id: '100001', messageId: 'amqp-msg-1' });
   });
 
   test('a known employee\'s change names the employee response; a timer decision names none; one audit record per decision', async () => {
@@ -98,6 +114,26 @@ describe('audit records', () => {
     assert.deepEqual(timer[0]!.dfoResponses, []);
     assert.equal(timer[0]!.cause.raw, null);
     assert.deepEqual(notifies().map((n) => n.type), ['CREATE']);
+  });
+
+  test('a decision that only repeats what stands writes no audit record; every one on a person without an account does', async () => {
+    await sim.upsertEmployee(ansatt('100003', 'Per', 'Senere'));
+    await sim.upsertPosition(stilling('30000002', [['100001', '2020-01-01', OPEN], ['100003', '2027-01-01', OPEN]]));
+    await driver.pipeInput(T.raw, 'stillinger:30000002', raw('stillinger', '30000002', 'amqp-msg-3'));
+    const kari = await driver.getStore<{ affiliations: unknown[] }>('persons').get('100001');
+    assert.equal(kari?.affiliations.length, 2, 'Kari\'s second position reached her person, and the rules ran');
+    assert.deepEqual(audits().map((r) => [r.employeeId, r.decision, r.rule]), [['100003', 'none', 'not-eligible']], 'Kari\'s account is up to date: no record');
+    assert.deepEqual(notifies(), []);
+    await sim.upsertPosition(stilling('30000002', [['100001', '2020-01-01', OPEN], ['100003', '2027-02-01', OPEN]]));
+    await driver.pipeInput(T.raw, 'stillinger:30000002', raw('stillinger', '30000002', 'amqp-msg-4'));
+    assert.deepEqual(audits().map((r) => [r.employeeId, r.rule, r.cause.amqpMessageId]), [['100003', 'not-eligible', 'amqp-msg-4']], 'no account yet: the latest answer is on record');
+  });
+
+  test('which runs of the rules are audited', () => {
+    const repeat = { decision: 'none', stateChanged: false, markChanged: false, proposedBlock: false, brakeVerdict: false, sentToDirectory: false, firstForPerson: false } as const;
+    assert.equal(isAudited(repeat), false, 'a run that changed and sent nothing');
+    for (const kind of ['request-username', 'create', 'block', 'reactivate', 'modify'] as const) assert.equal(isAudited({ ...repeat, decision: kind }), true, kind);
+    for (const k of ['stateChanged', 'markChanged', 'proposedBlock', 'brakeVerdict', 'sentToDirectory', 'firstForPerson'] as const) assert.equal(isAudited({ ...repeat, [k]: true }), true, k);
   });
 
   test('a v1 record (single dfoResponse, notifyEventId) is read into the current shape', () => {

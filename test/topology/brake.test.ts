@@ -5,20 +5,21 @@
  * blocked, and the same inputs are not proposed again); a person who became eligible while held is
  * not blocked on release; a small block passes after the settle window; nothing but blocks waits.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
+import { startDfoSimulator, type DfoSimulator } from '../../tools/dfo-simulator/index.ts';
 import { createDfoSource } from '../../connectors/dfo/index.ts';
-import { topicNames } from '../../src/config.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import type { Account } from '../../src/iga/model.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
-import { TopologyTestDriver } from '../../src/streams/index.ts';
-import type { AuditRecord } from '../../src/topology/auditRecord.ts';
-import { BRAKE_KEY, brakeTopic, type BrakeControl, type BrakeGroup } from '../../src/topology/brakeMessages.ts';
-import type { IgaDeps } from '../../src/topology/deps.ts';
-import type { NotifyRecord } from '../../src/topology/messages.ts';
+import { TopologyTestDriver } from '../../src/runtime/testing/testDriver.ts';
+import type { AuditRecord } from '../../src/topology/contracts/audit.ts';
+import { BRAKE_KEY, type BrakeControl } from '../../src/topology/contracts/brake.ts';
+import type { BrakeGroup } from '../../src/topology/contracts/stores.ts';
+import type { IgaDeps } from '../../src/topology/ports.ts';
+import type { NotifyRecord } from '../../src/topology/contracts/notify.ts';
 import { buildIgaTopology } from '../../src/topology/topology.ts';
-import { REPLAY_HEADERS, replayTopic } from '../../src/replay/replayTopic.ts';
+import { REPLAY_HEADERS } from '../../src/topology/contracts/raw.ts';
 import { ansatt, stilling } from '../e2e/stack.ts';
 
 const APP = 'brake-test';
@@ -49,7 +50,7 @@ describe('mass-change brake in the topology', () => {
   /** Runs the brake's punctuation until the settle window surely ended (it counts ticks of SETTLE / 4). */
   const settle = async () => { for (let i = 0; i < 6; i++) await driver.advanceWallClockTime(SETTLE / 4); };
   const group = (id: string) => driver.getStore<BrakeGroup>('brake').get(`group:${id}`);
-  const control = (type: BrakeControl['type'], g: string) => driver.pipeInput(brakeTopic(APP), BRAKE_KEY, { type, group: g, by: 'test', at: new Date(driver.currentTime).toISOString() } satisfies BrakeControl);
+  const control = (type: BrakeControl['type'], g: string) => driver.pipeInput(T.brake, BRAKE_KEY, { type, group: g, by: 'test', at: new Date(driver.currentTime).toISOString() } satisfies BrakeControl);
   /** A position with these holders, announced; every current holder gets an account. */
   async function position(id: string, holders: string[]): Promise<void> {
     for (const h of holders) await sim.upsertEmployee(ansatt(h, `Given${h}`, `Family${h}`));
@@ -61,7 +62,7 @@ describe('mass-change brake in the topology', () => {
     await driver.pipeInput(T.raw, `stillinger:${id}`, raw('stillinger', id));
   }
 
-  before(async () => {
+  beforeAll(async () => {
     ({ sim, driver } = await startBrakeTopology(3_600_000));
     await position('30000001', ids(100001, 5));
     await position('30000002', ids(100011, 4));
@@ -70,7 +71,7 @@ describe('mass-change brake in the topology', () => {
     assert.equal(accounts().filter((a) => a.active).length, 15, 'creates are not braked');
     audits(); notifies();
   });
-  after(async () => { await driver?.close(); await sim?.close(); });
+  afterAll(async () => { await driver?.close(); await sim?.close(); });
 
   test('a mass block is held: no account changes, every member is on record as held; release blocks them all', async () => {
     await emptyPosition('30000001');
@@ -154,7 +155,7 @@ describe('mass-change brake: one reprocess run is one cause', () => {
   const audits = () => driver.readOutput<AuditRecord>(T.audit).map((r) => r.value);
   const accounts = () => driver.readOutput<Account>(T.accounts).map((r) => r.value);
 
-  before(async () => {
+  beforeAll(async () => {
     // No sliding window: each group is judged alone, so only the grouping can hold these blocks.
     ({ sim, driver } = await startBrakeTopology(0));
     for (const [position, holders] of [['30000011', ids(100101, 2)], ['30000012', ids(100111, 2)]] as const) {
@@ -165,14 +166,14 @@ describe('mass-change brake: one reprocess run is one cause', () => {
     assert.equal(accounts().filter((a) => a.active).length, 4);
     audits();
   });
-  after(async () => { await driver?.close(); await sim?.close(); });
+  afterAll(async () => { await driver?.close(); await sim?.close(); });
 
   test('blocks from events replayed by one run form one group (2 + 2 > 3 is held); the audit names the run', async () => {
     // DFØ emptied both positions without telling us; a reprocess run replays both notifications.
     for (const position of ['30000011', '30000012']) await sim.upsertPosition(stilling(position, []));
     const run = '20260302T090000Z-abc123';
     for (const [offset, position] of [['0', '30000011'], ['1', '30000012']] as const) {
-      await driver.pipeInput(replayTopic(APP), `stillinger:${position}`, raw('stillinger', position), {
+      await driver.pipeInput(T.replay, `stillinger:${position}`, raw('stillinger', position), {
         [REPLAY_HEADERS.topic]: T.raw, [REPLAY_HEADERS.offset]: offset, [REPLAY_HEADERS.timestamp]: '0', [REPLAY_HEADERS.run]: run,
       });
     }

@@ -4,14 +4,14 @@
  * without the hint, the hint really starts the GETs side by side, and a DFØ outage parks events
  * exactly as without it. Plus the Prefetcher's own rules.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { startDfoSimulator, type DfoSimulator } from '../../connectors/dfo-simulator/index.ts';
-import { createDfoSource, type DfoSource } from '../../connectors/dfo/index.ts';
-import { topicNames } from '../../src/config.ts';
+import { startDfoSimulator, type DfoSimulator } from '../../tools/dfo-simulator/index.ts';
+import { createDfoSource } from '../../connectors/dfo/index.ts';
+import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { makePolicy } from '../../src/iga/policy.ts';
-import { TopologyTestDriver } from '../../src/streams/index.ts';
-import type { IgaDeps } from '../../src/topology/deps.ts';
+import { TopologyTestDriver } from '../../src/runtime/testing/testDriver.ts';
+import type { DfoSource, IgaDeps } from '../../src/topology/ports.ts';
 import { Prefetcher } from '../../src/topology/processors/prefetcher.ts';
 import { buildIgaTopology } from '../../src/topology/topology.ts';
 import { ansatt, stilling } from '../e2e/stack.ts';
@@ -58,7 +58,7 @@ describe('prefetch through the topology (test driver, DFØ simulator over HTTP)'
   let sim: DfoSimulator;
   const drivers: TopologyTestDriver[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     sim = await startDfoSimulator({ today: () => '2026-03-02' });
     for (let i = 1; i <= 8; i++) await sim.upsertEmployee(ansatt(`10000${i}`, `Navn${i}`, `Etter${i % 3}`));
     // Shared holders, a holder twice, one holder DFØ does not know (IKKE ANSATT).
@@ -68,7 +68,7 @@ describe('prefetch through the topology (test driver, DFØ simulator over HTTP)'
     await sim.upsertPosition(stilling('30000004', [['100005', '2026-03-10', OPEN], ['100006', '2020-01-01', OPEN]]));
     await sim.upsertPosition(stilling('30000005', [['100007', '2020-01-01', OPEN], ['100008', '2020-01-01', OPEN]]));
   });
-  after(async () => {
+  afterAll(async () => {
     for (const d of drivers) await d.close();
     await sim?.close();
   });
@@ -78,7 +78,7 @@ describe('prefetch through the topology (test driver, DFØ simulator over HTTP)'
       appId: APP, dfo, policy: makePolicy({ endGraceDays: 14, version: 'p1' }), emailDomain: 'uib.no',
       resourceUriPrefix: 'https://x.example/scim/v2', punctuateIntervalMs: 1000, parkRetryMs: 5000,
     };
-    const driver = await new TopologyTestDriver(buildIgaTopology(deps), { appId: APP, startTime: START, prefetch }).init();
+    const driver = await new TopologyTestDriver(buildIgaTopology(deps), { appId: APP, startTime: START, prefetch, deadLetterTopic: T.dlq }).init();
     drivers.push(driver);
     await driver.advanceWallClockTime(1000);
     await driver.pipeInputs(T.raw, input);
@@ -180,6 +180,40 @@ describe('Prefetcher', () => {
     p.hint(['4']);
     assert.equal(await p.get('4'), '4');
     assert.deepEqual(calls, ['1', '2', '1', '4']);
+  });
+
+  test('one id failing again and again does not pause read-ahead; a second id failing within the pause does', async () => {
+    let now = 0;
+    const failing = new Set(['x']);
+    const calls: string[] = [];
+    const p = new Prefetcher({ fetch: async (id) => { calls.push(id); if (failing.has(id)) throw new Error(`down ${id}`); return id; }, clock: () => now, pauseAfterFailureMs: 100 });
+    p.hint(['x', 'a']);
+    await assert.rejects(p.get('x'), /down x/);
+    assert.equal(await p.get('a'), 'a');
+    now = 50;
+    p.hint(['x', 'b']);
+    await assert.rejects(p.get('x'), /down x/);
+    assert.equal(await p.get('b'), 'b');
+    assert.deepEqual(calls, ['x', 'a', 'x', 'x', 'b', 'x'], 'one person failing: read-ahead goes on for the others');
+    failing.add('y');
+    p.hint(['y']);
+    await assert.rejects(p.get('y'), /down y/);
+    calls.length = 0;
+    p.hint(['c']);
+    assert.deepEqual(calls, [], 'two ids failed within 100 ms: paused');
+  });
+
+  test('a read-ahead failure `rethrow` accepts is thrown by get() without fetching again', async () => {
+    const calls: string[] = [];
+    const unavailable = Object.assign(new Error('unavailable'), { retriable: true });
+    const p = new Prefetcher({
+      fetch: async (id) => { calls.push(id); throw id === 'u' ? unavailable : new Error('invalid'); },
+      rethrow: (err) => (err as { retriable?: boolean }).retriable === true,
+    });
+    p.hint(['u', 'i']);
+    await assert.rejects(p.get('u'), (e) => e === unavailable);
+    await assert.rejects(p.get('i'), /invalid/);
+    assert.deepEqual(calls, ['u', 'i', 'i'], 'the retriable failure was not fetched again; the other one was');
   });
 
   test('ids not wanted are skipped, and what processing passed by or a new hint replaces is dropped', async () => {

@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { ScimError } from '../errors.ts';
-import type { ApiClient } from '../../auth/tokenRegistry.ts';
+import type { ApiClient } from '../../common/tokenRegistry.ts';
 
 /** What the middleware needs: a TokenRegistry satisfies it. */
 export interface Authenticator {

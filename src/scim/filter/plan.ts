@@ -8,7 +8,7 @@
  * is indexed when every operand is. A comparison on an attribute the User resource does not have
  * (e.g. `externalId`, which we do not serve) matches nothing, so its plan is the empty set.
  */
-import type { AccountIndex } from '../../stores/accountIndex.ts';
+import type { AccountIndex } from '../accountIndex.ts';
 import type { Filter } from './ast.ts';
 import { rootAccessor, valuePathTarget } from './accessor.ts';
 

@@ -7,7 +7,7 @@
  * Scans check a deadline every 1024 resources and give 503 when it passes.
  */
 import type { Account } from '../../iga/model.ts';
-import type { AccountIndex } from '../../stores/accountIndex.ts';
+import type { AccountIndex } from '../accountIndex.ts';
 import { ScimError } from '../errors.ts';
 import type { Accessor, Resource } from '../filter/accessor.ts';
 import type { Filter } from '../filter/ast.ts';

@@ -12,7 +12,7 @@ import type { Filter } from '../filter/ast.ts';
 import { parseAttrPath, parseFilter, type ParseLimits } from '../filter/parser.ts';
 import { parsePaging, type Paging } from '../paging.ts';
 import { SEARCH_REQUEST_SCHEMA } from '../schema/userSchema.ts';
-import { normaliseEmployeeNumber } from '../../stores/accountIndex.ts';
+import { employeeNumberKey } from '../accountIndex.ts';
 import type { QuerySpec } from './execute.ts';
 
 export interface QueryInput {
@@ -78,7 +78,7 @@ function shortcutFilters(input: QueryInput): Filter[] {
     out.push({ kind: 'compare', path: { uri: undefined, attr: 'userName', sub: undefined }, op: 'eq', value: input.userName.trim() });
   }
   if (input.employeeNumber !== undefined) {
-    const value = normaliseEmployeeNumber(input.employeeNumber);
+    const value = employeeNumberKey(input.employeeNumber);
     out.push({ kind: 'compare', path: { uri: 'no:edu:scim:user', attr: 'employeeNumber', sub: undefined }, op: 'eq', value });
   }
   return out;

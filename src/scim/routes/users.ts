@@ -4,7 +4,7 @@
  */
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { AccountIndex } from '../../stores/accountIndex.ts';
+import type { AccountIndex } from '../accountIndex.ts';
 import { project } from '../attributes.ts';
 import { echo, notFound } from '../errors.ts';
 import type { Resource } from '../filter/accessor.ts';

@@ -78,6 +78,8 @@ export const eduUserSchema: SchemaDef = {
   attributes: [
     attr({ name: 'accountType', canonicalValues: ['primary', 'admin', 'test', 'rpa'], description: 'Kind of account; always primary here.' }),
     attr({ name: 'employeeNumber', caseExact: true, description: 'DFØ employee number as a string without leading zeros; present only while the person has an active DFØ affiliation.' }),
+    attr({ name: 'studentNumber', caseExact: true, description: 'Student number from the student system (FS), by per-attribute authority; present only for persons a publisher gives one.' }),
+    attr({ name: 'eduPersonAffiliation', multiValued: true, canonicalValues: ['employee', 'student', 'affiliate'], description: 'The kinds of affiliation that count today, from every source: employee (DFØ), student (a study right), affiliate (a guest stay); empty while the account is blocked. Present only for persons a publisher knows.' }),
     attr({ name: 'eduPersonPrincipalName', uniqueness: 'server', description: 'Feide id (eduPersonPrincipalName).' }),
   ],
 };

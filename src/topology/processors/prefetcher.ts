@@ -6,11 +6,14 @@
  *
  * `get(id)` gives exactly what a direct fetch would: a prefetched answer is only used when it
  * succeeded; a failed, skipped or missing one is fetched again directly, so a DFØ error reaches the
- * processor the same way as without read-ahead (and it parks or dead-letters as before). After a
- * failure read-ahead pauses, so an outage does not double the calls to DFØ.
+ * processor the same way as without read-ahead (and it parks or dead-letters as before). Except a
+ * failure that `rethrow` accepts (DFØ unavailable after the client's own retries): get() throws it
+ * as it is, so the processor parks the event without a second round of retries holding the task.
+ * When read-ahead of two different ids fails within `pauseAfterFailureMs` (an outage, not one
+ * person DFØ fails for), read-ahead pauses, so an outage does not multiply the calls to DFØ.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false };
+type Outcome<T> = { ok: true; value: T } | { ok: false; error?: unknown };
 
 export interface PrefetcherOptions<T> {
   fetch: (id: string) => Promise<T>;
@@ -20,13 +23,15 @@ export interface PrefetcherOptions<T> {
   concurrency?: number;
   /** Read-aheads started and not yet used, in flight or done (default 64). */
   ahead?: number;
-  /** No read-ahead for this long after one failed (default 10 s). */
+  /** No read-ahead for this long after two ids failed within this long (default 10 s). */
   pauseAfterFailureMs?: number;
+  /** A read-ahead failure this accepts is thrown by get() instead of fetching again. */
+  rethrow?: (err: unknown) => boolean;
   clock?: () => number;
 }
 
 export class Prefetcher<T> {
-  private readonly opts: Required<Omit<PrefetcherOptions<T>, 'wanted'>> & Pick<PrefetcherOptions<T>, 'wanted'>;
+  private readonly opts: Required<Omit<PrefetcherOptions<T>, 'wanted' | 'rethrow'>> & Pick<PrefetcherOptions<T>, 'wanted' | 'rethrow'>;
   /** Hinted ids not started yet, in processing order. */
   private queue: string[] = [];
   private head = 0;
@@ -34,6 +39,7 @@ export class Prefetcher<T> {
   private readonly started = new Map<string, Promise<Outcome<T>>>();
   private running = 0;
   private pausedUntil = 0;
+  private lastFailure: { id: string; at: number } | null = null;
 
   constructor(opts: PrefetcherOptions<T>) {
     this.opts = { concurrency: 16, ahead: 64, pauseAfterFailureMs: 10_000, clock: Date.now, ...opts };
@@ -50,12 +56,13 @@ export class Prefetcher<T> {
     this.pump();
   }
 
-  /** The answer for `id`: the read-ahead's when it succeeded, else a direct fetch. */
+  /** The answer for `id`: the read-ahead's when it succeeded (or failed as `rethrow` accepts), else a direct fetch. */
   async get(id: string): Promise<T> {
     const pre = this.take(id);
     if (pre) {
       const o = await pre;
       if (o.ok) return o.value;
+      if ('error' in o && this.opts.rethrow?.(o.error)) throw o.error;
     }
     return this.opts.fetch(id);
   }
@@ -97,9 +104,12 @@ export class Prefetcher<T> {
     try {
       if (this.opts.wanted && !(await this.opts.wanted(id))) return { ok: false };
       return { ok: true, value: await this.opts.fetch(id) };
-    } catch {
-      this.pausedUntil = this.opts.clock() + this.opts.pauseAfterFailureMs;
-      return { ok: false };
+    } catch (error) {
+      const now = this.opts.clock();
+      const last = this.lastFailure;
+      if (last && last.id !== id && now - last.at < this.opts.pauseAfterFailureMs) this.pausedUntil = now + this.opts.pauseAfterFailureMs;
+      this.lastFailure = { id, at: now };
+      return { ok: false, error };
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Service instances as real child processes (`node src/cli.ts run`), so SIGKILL kills them the
+ * Service instances as real child processes (`node src/cli/main.ts run`), so SIGKILL kills them the
  * way an orchestrator does: no close, no commit, sockets cut. Each keeps its own state folder
  * across restarts (a restarted member finds its RocksDB and checkpoint as the kill left them).
  */
@@ -8,7 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const CLI = join(import.meta.dirname, '..', '..', '..', 'src', 'cli.ts');
+const CLI = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
 
 export interface Instance {
   readonly name: string;
