@@ -3,9 +3,9 @@
  * names are in contracts/topics.ts, the stores of each step in contracts/stores.ts.
  *   A  raw and replay (key kind:id) → dfo-events → person-events (key employee id)
  *   B  person-events → person → account → accounts / notify / audit / username-claims (key stem) /
- *      brake (key `brake`: proposed blocks, census)
- *   C  username-claims → username-registry → person-events (grants) / username-claims (passed on, key next stem)
- *   D  brake → mass-change brake → person-events (block verdicts)
+ *      brake (key `brake`: proposed blocks, census); account-inputs → account-inputs → account
+ *   C  username-claims → username-registry → account-inputs (grants) / username-claims (passed on, key next stem)
+ *   D  brake → mass-change brake → account-inputs (block verdicts)
  *   E  profiles.raw → validation → change-status (tag valid/invalid) / profiles.valid / dlq (invalid, original bytes);
  *      only with a publishers file (deps.publishers). Added last, so A–D keep their sub-topology ids and tasks.
  *   F  profiles.valid → profile-keys → person-directory (key the directory key: the nin's keyed hash, or a link)
@@ -19,6 +19,7 @@ import type { IgaDeps } from './ports.ts';
 import { topicNames } from './contracts/topics.ts';
 import { STEP_STORES } from './contracts/stores.ts';
 import { ACCOUNT_OUTPUTS, accountProcessor } from './processors/accountProcessor.ts';
+import { accountInputsProcessor } from './processors/accountInputs.ts';
 import { dfoEventProcessor } from './processors/dfoEventProcessor.ts';
 import { personProcessor } from './processors/personProcessor.ts';
 import { REGISTRY_OUTPUTS, usernameRegistry } from './processors/usernameRegistry.ts';
@@ -39,6 +40,7 @@ export function buildIgaTopology(deps: IgaDeps): BuiltTopology {
     .addTopic({ name: t.audit, compacted: false, retentionMs: -1 })
     .addTopic({ name: t.dlq, compacted: false, retentionMs: -1 })
     .addTopic({ name: t.personEvents, compacted: false, retentionMs: WEEK_MS })
+    .addTopic({ name: t.accountInputs, compacted: false, retentionMs: WEEK_MS })
     .addTopic({ name: t.usernameClaims, compacted: false, retentionMs: WEEK_MS })
     // Reprocess copies raw events here (src/features/replay). A second input of the raw step, so it must have
     // raw's partition count (start-up checks it).
@@ -52,7 +54,10 @@ export function buildIgaTopology(deps: IgaDeps): BuiltTopology {
 
   b.addSource('person-events-source', [t.personEvents])
     .addProcessor('person', () => personProcessor(deps), ['person-events-source'], [...STEP_STORES.person])
-    .addProcessor(PERSON_OUTPUTS.account, () => accountProcessor(deps), ['person'], [...STEP_STORES.account])
+    // Grants and verdicts skip the person step: they change nothing it keeps (accountInputs.ts).
+    .addSource('account-inputs-source', [t.accountInputs])
+    .addProcessor('account-inputs', () => accountInputsProcessor(deps), ['account-inputs-source'], [...STEP_STORES.accountInputs])
+    .addProcessor(PERSON_OUTPUTS.account, () => accountProcessor(deps), ['person', 'account-inputs'], [...STEP_STORES.account])
     .addSink(ACCOUNT_OUTPUTS.claims, t.usernameClaims, ['account'])
     .addSink(ACCOUNT_OUTPUTS.accounts, t.accounts, ['account'])
     .addSink(ACCOUNT_OUTPUTS.notify, t.notify, ['account'])
@@ -61,13 +66,13 @@ export function buildIgaTopology(deps: IgaDeps): BuiltTopology {
 
   b.addSource('username-claims-source', [t.usernameClaims])
     .addProcessor('username-registry', () => usernameRegistry(deps), ['username-claims-source'], [...STEP_STORES.usernameRegistry])
-    .addSink(REGISTRY_OUTPUTS.grants, t.personEvents, ['username-registry'])
+    .addSink(REGISTRY_OUTPUTS.grants, t.accountInputs, ['username-registry'])
     // A claim whose namespace is used up goes on to the owner of the next stem of its chain.
     .addSink(REGISTRY_OUTPUTS.claims, t.usernameClaims, ['username-registry']);
 
   b.addSource('brake-source', [t.brake])
     .addProcessor('brake', () => brakeProcessor(deps), ['brake-source'], [...STEP_STORES.brake])
-    .addSink('brake-verdicts-sink', t.personEvents, ['brake']);
+    .addSink('brake-verdicts-sink', t.accountInputs, ['brake']);
 
   const publishers = deps.publishers;
   if (publishers) {
@@ -92,7 +97,7 @@ export function buildIgaTopology(deps: IgaDeps): BuiltTopology {
       .addSink(DIRECTORY_OUTPUTS.tags, t.changeStatus, ['person-directory']);
     // B's own outputs to the directory and back to person-events (its sub-topology id stays).
     b.addSink(ACCOUNT_OUTPUTS.directory, t.personDirectory, [PERSON_OUTPUTS.account])
-      .addSink(PERSON_OUTPUTS.personEvents, t.personEvents, ['person']);
+      .addSink(PERSON_OUTPUTS.personEvents, t.personEvents, ['person', 'account-inputs']);
   }
 
   return b.build();

@@ -163,7 +163,7 @@ test(`three instances lose nothing and double nothing while SIGKILLed at random 
     for (const n of nodes) assert.ok(n.alive, `${n.name} is running`);
 
     await view.quiesce([
-      { groupId: appId, topics: [topics.raw, topics.personEvents, topics.usernameClaims] },
+      { groupId: appId, topics: [topics.raw, topics.personEvents, topics.accountInputs, topics.usernameClaims] },
       { groupId: `${appId}.egress`, topics: [topics.notify] },
     ], 180_000);
     log(`quiescent after ${((Date.now() - started) / 1000).toFixed(0)} s; waiting for the drivers`);

@@ -59,7 +59,7 @@ describe('graceful shutdown of the service process', () => {
 
       await node.start();
       await view.quiesce([
-        { groupId: appId, topics: [topics.raw, topics.personEvents, topics.usernameClaims] },
+        { groupId: appId, topics: [topics.raw, topics.personEvents, topics.accountInputs, topics.usernameClaims] },
       ], 120_000);
       const accounts = new Map((await view.readTopic(topics.accounts)).map((a) => [a.key, a.value]));
       const eligible = [...expectedAccounts(uni, today, makePolicy({}))].filter(([, e]) => e.eligible).map(([id]) => id).sort();

@@ -43,7 +43,7 @@ describe('usernames never run out (real brokers)', () => {
   afterAll(async () => { await s?.close(); });
 
   test('every claimant gets a distinct name: gisaas … gisaas9999 in order, then the next stem of the chain', async () => {
-    const grants = (await s.readTopic(topicNames(s.appId).personEvents)).map((r) => r.value).filter((v) => v.type === 'username-granted');
+    const grants = (await s.readTopic(topicNames(s.appId).accountInputs)).map((r) => r.value).filter((v) => v.type === 'username-granted');
     assert.equal(grants.length, CLAIMANTS);
     const byEmployee = new Map(grants.map((g) => [g.employeeId as string, g.userName as string]));
     assert.equal(byEmployee.size, CLAIMANTS);

@@ -21,5 +21,5 @@ export async function groupCaughtUp(admin: Admin, reader: PartitionReader, group
 /** Every input of the IGA topology (the stream group `<appId>`); with publishers also the profile steps' (E, F, G). */
 export function igaInputTopics(appId: string, opts: { publishers?: boolean } = {}): string[] {
   const t = topicNames(appId);
-  return [t.raw, t.replay, t.personEvents, t.usernameClaims, t.brake, ...(opts.publishers ? [t.profilesRaw, t.profilesValid, t.personDirectory] : [])];
+  return [t.raw, t.replay, t.personEvents, t.accountInputs, t.usernameClaims, t.brake, ...(opts.publishers ? [t.profilesRaw, t.profilesValid, t.personDirectory] : [])];
 }

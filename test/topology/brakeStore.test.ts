@@ -68,7 +68,7 @@ describe('the brake store written by the untyped brake', () => {
 describe('the brake goes on from a store the untyped brake wrote', () => {
   let sim: DfoSimulator;
   let driver: TopologyTestDriver;
-  const verdicts = () => driver.readOutput<PersonEvent>(T.personEvents).map((r) => r.value).flatMap((e) => (e.type === 'brake-verdict' ? [[e.employeeId, e.verdict.verdict, e.verdict.group]] : []));
+  const verdicts = () => driver.readOutput<PersonEvent>(T.accountInputs).map((r) => r.value).flatMap((e) => (e.type === 'brake-verdict' ? [[e.employeeId, e.verdict.verdict, e.verdict.group]] : []));
   const control = (type: BrakeControl['type'], group: string) => driver.pipeInput(T.brake, BRAKE_KEY, { type, group, by: 'test', at: new Date(driver.currentTime).toISOString() } satisfies BrakeControl);
 
   beforeAll(async () => {

@@ -24,7 +24,7 @@ import { ansatt, stilling } from '../e2e/stack.ts';
 const APP = 'username-test';
 const T = topicNames(APP);
 const CLAIMS = T.usernameClaims;
-const PERSON_EVENTS = T.personEvents;
+const GRANTS = T.accountInputs;
 const PEOPLE = 50_000;
 const STEM_SIZE = 9_999;
 const FIRST_ID = 1_000_000;
@@ -47,7 +47,7 @@ describe('usernames never run out (test driver)', () => {
     for (let i = 0; i < claims.length; i += 2_000) {
       await driver.pipeInputs(CLAIMS, claims.slice(i, i + 2_000).map((c) => ({ key: c.stem, value: c })));
     }
-    return driver.readOutput<PersonEvent>(PERSON_EVENTS).flatMap((r) => {
+    return driver.readOutput<PersonEvent>(GRANTS).flatMap((r) => {
       if (r.value.type !== 'username-granted') return [];
       const parts = splitUserName(r.value.userName);
       assert.ok(parts, `granted ${r.value.userName} is local@domain with a valid local part`);

@@ -148,7 +148,7 @@ export async function operationsPart(ctx: PartContext, deps: { parts: Parts; str
     members: () => members.list(),
     appId: cfg.appId, instance: ctx.instanceId, status: () => instanceStatus(status.sources), sampleMs: cfg.console.sampleMs, keepMs: cfg.console.historyMs, prometheusUrl: cfg.console.prometheusUrl,
     accounts: () => ({ total: accounts.size, active: accounts.idsByActive(true).size }),
-    topics: { raw: ctx.topics.raw, personEvents: ctx.topics.personEvents, usernameClaims: ctx.topics.usernameClaims, brake: ctx.topics.brake },
+    topics: { raw: ctx.topics.raw, personEvents: ctx.topics.personEvents, accountInputs: ctx.topics.accountInputs, usernameClaims: ctx.topics.usernameClaims, brake: ctx.topics.brake },
   });
   const closeAll = async () => { overview.close(); await members.close(); await audit.close().catch(() => undefined); tokens.close(); };
   try {

@@ -51,8 +51,8 @@ export interface OverviewDeps {
   instance: string;
   status: () => Promise<InstanceStatus>;
   accounts: () => { total: number; active: number };
-  /** Raw, person-events, username-claims and brake input topics, for the lag of steps A–D. */
-  topics: { raw: string; personEvents: string; usernameClaims: string; brake: string };
+  /** The input topics of steps A–D, for their lag (B reads person-events and account-inputs). */
+  topics: { raw: string; personEvents: string; accountInputs: string; usernameClaims: string; brake: string };
   sampleMs: number;
   keepMs: number;
   /** The live members of the topology's group, every instance's (groupMembers.ts). */
@@ -117,9 +117,9 @@ export function startOverviewSource(deps: OverviewDeps): OverviewSource {
   return {
     async snapshot() {
       const [st, c] = await Promise.all([deps.status(), counts()]);
-      const lagOf = (topic: string) => {
-        const t = st.progress.topology.lagging.find((l) => l.topic === topic);
-        return st.streams.state === 'running' ? (t?.behind ?? 0) : null;
+      const lagOf = (...topics: string[]) => {
+        const behind = st.progress.topology.lagging.filter((l) => topics.includes(l.topic)).reduce((sum, l) => sum + l.behind, 0);
+        return st.streams.state === 'running' ? behind : null;
       };
       const up = async (dep: string): Promise<boolean | null> => {
         const v = (await metricValues('iga_dependency_up', deps.appId)).find((x) => x.labels.dependency === dep);
@@ -129,7 +129,7 @@ export function startOverviewSource(deps: OverviewDeps): OverviewSource {
       const steps: FlowStep[] = [
         { id: 'ingress', label: 'DFØ notifications (RabbitMQ → Kafka)', kind: 'source', count: st.ingress ? c.received : null, rate: st.ingress ? rate((s) => s.received) : null, behind: null },
         { id: 'A', label: 'A · DFØ events (positions, enrichment)', kind: 'processor', count: c.bySub('0'), rate: rate((s) => s.steps[0] ?? 0), behind: lagOf(deps.topics.raw) },
-        { id: 'B', label: 'B · persons and accounts', kind: 'processor', count: c.bySub('1'), rate: rate((s) => s.steps[1] ?? 0), behind: lagOf(deps.topics.personEvents) },
+        { id: 'B', label: 'B · persons and accounts', kind: 'processor', count: c.bySub('1'), rate: rate((s) => s.steps[1] ?? 0), behind: lagOf(deps.topics.personEvents, deps.topics.accountInputs) },
         { id: 'C', label: 'C · username registry', kind: 'processor', count: c.bySub('2'), rate: rate((s) => s.steps[2] ?? 0), behind: lagOf(deps.topics.usernameClaims) },
         { id: 'D', label: 'D · mass-change brake', kind: 'processor', count: c.bySub('3'), rate: rate((s) => s.steps[3] ?? 0), behind: lagOf(deps.topics.brake) },
         { id: 'accounts', label: 'Accounts (SCIM)', kind: 'store', count: deps.accounts().total, rate: null, behind: null },

@@ -5,12 +5,15 @@
  *                    The person key is the employee id for a person DFØ knows first, and `p-<uuid>`
  *                    for a person first known from a publisher (directory.ts); message fields named
  *                    `employeeId` hold the person key.
- *                    Written by the dfo-events step (A: employee-changed, holder), the username
- *                    registry (C: username-granted), the brake (D: brake-verdict), the person
+ *                    Written by the dfo-events step (A: employee-changed, holder), the person
  *                    directory (G: source-profile, directory) and the person step itself (B:
  *                    dfo-side, a DFØ person's facts handed to the person it turned out to be;
  *                    sponsor-watch and sponsor-status, between a guest's and the sponsor's person);
- *                    read by the person step (B).
+ *                    read by the person step (B). (username-granted and brake-verdict came here
+ *                    before account inputs had their own topic; the person step still reads them.)
+ *   account inputs   topic `<app>-account-inputs-repartition`, key the person key, value AccountInput
+ *                    (username-granted from the registry, C; brake-verdict from the brake, D); read
+ *                    by the account-inputs step (B), which hands them straight to the account step.
  *   username claims  topic `<app>-username-claims-repartition`, key the name stem, value
  *                    UsernameClaim. Written by the account step (B) and by the registry (C) when it
  *                    passes a claim on to the next namespace; read by the registry, which validates
@@ -103,6 +106,13 @@ export type PersonEvent =
   | { type: 'sponsor-status'; employeeId: string; sponsor: string; active: boolean; cause: Cause }
   /** A DFØ person's facts, handed to the person it is the DFØ side of (`from`: its employee id). */
   | { type: 'dfo-side'; employeeId: string; from: string; employee: Employee | null; affiliations: Affiliation[]; dfoEmployee?: unknown; cause: Cause; dfoResponses: DfoResponseLink[] };
+
+/**
+ * Account inputs (key the person key): a username grant from the registry (C) and the brake's
+ * verdict (D), which go straight to the account step (B). Person events of the same types, written
+ * before this topic existed, are still handled by the person step.
+ */
+export type AccountInput = Extract<PersonEvent, { type: 'username-granted' | 'brake-verdict' }>;
 
 /**
  * A username claim (key the stem). The account processor writes the

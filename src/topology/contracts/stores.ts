@@ -10,7 +10,7 @@
  *     deferred         the parking layout (processors/parking.ts), values DeferredRawEvent; also the
  *                      events held until their gyldigEtter day, `<due>|<kind>:<id>:<raw offset>`
  *   person step (B), keyed employee id
- *     persons          employee id → PersonState
+ *     persons          employee id → PersonState (the account-inputs step, in the same task, reads it)
  *     timers           `<day>|<employee id>` → TimerEntry: re-evaluate the person on that day;
  *                      `policy` → TimerEntry holding the policy version the timers were computed with;
  *                      `directory-backfill` → when the one pass for the person directory ran (with
@@ -67,6 +67,8 @@ export const STORE = {
 /** The stores each step is connected to (src/topology/topology.ts). */
 export const STEP_STORES = {
   dfoEvents: [STORE.positions, STORE.deferred],
+  /** Reads the person step's `persons`, to hand a grant or verdict on with the stored person. */
+  accountInputs: [STORE.persons],
   person: [STORE.persons, STORE.timers, STORE.personDeferred],
   account: [STORE.accounts, STORE.brakeMarks],
   usernameRegistry: [STORE.usernames],

@@ -7,8 +7,9 @@
  *   replay          `<app>-<app>.dfo.events-replay`        raw's copies with the replay headers (raw.ts)
  *                   reprocess (src/features/replay) → dfo-events step (A), next to raw, same partitions
  *   personEvents    `<app>-person-events-repartition`      key the person key (employee id, or `p-…`), PersonEvent (messages.ts)
- *                   dfo-events (A), username registry (C), brake (D), person directory (G), person step (B:
- *                   DFØ sides, sponsors) → person step (B)
+ *                   dfo-events (A), person directory (G), person step (B: DFØ sides, sponsors) → person step (B)
+ *   accountInputs   `<app>-account-inputs-repartition`     key the person key, AccountInput (messages.ts)
+ *                   username registry (C: grants), brake (D: verdicts) → account-inputs step (B) → account step
  *   usernameClaims  `<app>-username-claims-repartition`    key name stem, UsernameClaim (messages.ts)
  *                   account step (B), username registry (C, a claim passed on) → username registry (C)
  *   brake           `<app>-brake-repartition`              key `brake`, BrakeRecord (brake.ts)
@@ -45,6 +46,7 @@ export function topicNames(appId: string) {
     raw,
     replay: `${appId}-${raw}-replay`,
     personEvents: `${appId}-person-events-repartition`,
+    accountInputs: `${appId}-account-inputs-repartition`,
     usernameClaims: `${appId}-username-claims-repartition`,
     brake: `${appId}-brake-repartition`,
     accounts: `${appId}.iga.accounts`,

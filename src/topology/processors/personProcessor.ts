@@ -28,6 +28,7 @@ import type { KeyValueStore } from '../../runtime/api/index.ts';
 import { isRetriable, record, type Processor, type ProcessorContext } from '../../runtime/api/index.ts';
 import type { IgaDeps } from '../ports.ts';
 import type { Cause, DfoResponseLink, PersonEvent, PersonUpdate } from '../contracts/messages.ts';
+import { accountInputChange, personUpdate, unknownPerson } from './personUpdate.ts';
 import { STORE, type ParkedPersonEvent, type PersonState, type TimerEntry } from '../contracts/stores.ts';
 import { Parking } from './parking.ts';
 import { isProfilePerson } from '../contracts/directory.ts';
@@ -94,11 +95,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
       ctx.forward(record(into, side, at), PERSON_OUTPUTS.personEvents);
       return;
     }
-    const update: PersonUpdate = {
-      employeeId: id, employee: p.employee, affiliations: p.affiliations, cause, dfoResponses: [],
-      ...(p.sources ? { sources: p.sources } : {}), ...(p.directory ? { directory: p.directory } : {}), ...(p.sponsor ? { sponsor: p.sponsor } : {}), ...extra,
-    };
-    ctx.forward(record(id, update, at), PERSON_OUTPUTS.account);
+    ctx.forward(record(id, personUpdate(id, p, cause, extra), at), PERSON_OUTPUTS.account);
   }
 
   /** A sponsor's standing: DFØ knows the person and at least one of its affiliations counts today. */
@@ -148,18 +145,12 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         handOn(id, next, e.cause, { dfoResponses: used });
         return;
       }
-      case 'username-granted': {
-        const p = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
-        const c = e.claimCause;
-        const via = c ? { via: { kind: c.kind, id: c.id, amqpMessageId: c.amqpMessageId, raw: c.raw } } : {};
-        const cause: Cause = { kind: 'username', id, amqpMessageId: null, raw: ctx.recordOrigin(), ...via };
-        handOn(id, p, cause, { grant: { userName: e.userName } });
-        return;
-      }
+      case 'username-granted':
       case 'brake-verdict': {
-        // The account rules run again on what is stored now, with the proposal's cause and inputs.
-        const p = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
-        handOn(id, p, e.cause, { dfoResponses: e.dfoResponses, brake: e.verdict });
+        // Written here before grants and verdicts had their own topic (accountInputs.ts): a record
+        // of an older version still in person-events is handed on as the account-inputs step would.
+        const { cause, extra } = accountInputChange(e, ctx.recordOrigin());
+        handOn(id, stored ?? unknownPerson(nowIso()), cause, extra);
         return;
       }
       case 'source-profile': {
@@ -169,7 +160,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
           ctx.forward(record(into, { ...e, employeeId: into }, ctx.currentWallClockTime()), PERSON_OUTPUTS.personEvents);
           return;
         }
-        const base = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
+        const base = stored ?? unknownPerson(nowIso());
         const next: PersonState = { ...base, sources: { ...base.sources, [e.publisher]: e.facts }, updatedAt: nowIso() };
         const sponsor = sponsorOf(next.sources!);
         if (sponsor === null) delete next.sponsor;
@@ -198,7 +189,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         return;
       }
       case 'sponsor-watch': {
-        const base = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
+        const base = stored ?? unknownPerson(nowIso());
         const next: PersonState = (base.sponsoring ?? []).includes(e.guest) ? base : { ...base, sponsoring: [...(base.sponsoring ?? []), e.guest].sort(), updatedAt: nowIso() };
         if (next !== base) persons.put(id, next);
         const status: PersonEvent = { type: 'sponsor-status', employeeId: e.guest, sponsor: id, active: isActiveEmployee(next), cause: e.cause };
@@ -214,7 +205,7 @@ export function personProcessor(deps: IgaDeps): Processor<PersonEvent> {
         return;
       }
       case 'dfo-side': {
-        const base = stored ?? { employee: null, affiliations: [], updatedAt: nowIso() };
+        const base = stored ?? unknownPerson(nowIso());
         const next: PersonState = {
           ...base, employee: e.employee, affiliations: e.affiliations, dfoSide: e.from, updatedAt: nowIso(),
           ...(e.dfoEmployee === undefined ? {} : { dfoEmployee: e.dfoEmployee }),

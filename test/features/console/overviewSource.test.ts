@@ -34,7 +34,7 @@ describe('overview source', () => {
     up.set({ dependency: 'dfo' }, 0);
     source = startOverviewSource({
       appId: APP, instance: 'i-1', status: async () => status(behind), accounts: () => ({ total: 12, active: 9 }),
-      topics: { raw: `${APP}.dfo.events`, personEvents: 'pe', usernameClaims: 'uc', brake: 'br' },
+      topics: { raw: `${APP}.dfo.events`, personEvents: 'pe', accountInputs: 'ai', usernameClaims: 'uc', brake: 'br' },
       sampleMs: 3_600_000, keepMs: 10_000, now: () => now,
     });
     // The first sample is taken at start (asynchronously).
@@ -71,7 +71,7 @@ describe('overview source', () => {
   test('the other instances of the group, as Kafka lists them; a failing listing says so', async () => {
     const deps = {
       appId: APP, instance: 'i-1', status: async () => status(0), accounts: () => ({ total: 0, active: 0 }),
-      topics: { raw: 'r', personEvents: 'p', usernameClaims: 'u', brake: 'b' }, sampleMs: 3_600_000, keepMs: 10_000,
+      topics: { raw: 'r', personEvents: 'p', accountInputs: 'a', usernameClaims: 'u', brake: 'b' }, sampleMs: 3_600_000, keepMs: 10_000,
     };
     source = startOverviewSource({ ...deps, members: async () => [{ clientId: `${APP}-i-1`, host: '10.0.0.1', partitions: 6 }, { clientId: `${APP}-i-2`, host: '10.0.0.2', partitions: 6 }] });
     const lines = (await source.snapshot()).health.filter((h) => h.name.startsWith('Instance'));

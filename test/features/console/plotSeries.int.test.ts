@@ -83,7 +83,7 @@ describe('plots from Prometheus', () => {
   });
 
   test('the overview source takes its plots from Prometheus, and falls back to its samples with the reason when it cannot answer', async () => {
-    const deps = { appId: APP, instance: 'i', status: async () => { throw new Error('not used'); }, accounts: () => ({ total: 0, active: 0 }), topics: { raw: 'r', personEvents: 'p', usernameClaims: 'u', brake: 'b' }, sampleMs: 1000, keepMs: 120_000 };
+    const deps = { appId: APP, instance: 'i', status: async () => { throw new Error('not used'); }, accounts: () => ({ total: 0, active: 0 }), topics: { raw: 'r', personEvents: 'p', accountInputs: 'a', usernameClaims: 'u', brake: 'b' }, sampleMs: 1000, keepMs: 120_000 };
     const fromProm = startOverviewSource({ ...deps, prometheusUrl: promUrl });
     const closed = await freePort();
     const down = startOverviewSource({ ...deps, prometheusUrl: `http://127.0.0.1:${closed}` });
