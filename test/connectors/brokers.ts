@@ -4,6 +4,7 @@
  * A missing broker makes the helpers throw (the tests fail loudly; nothing is skipped).
  */
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import * as amqp from 'amqplib';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
@@ -90,6 +91,35 @@ export async function produce(topic: string, messages: { key: string; value: str
 /** An AMQP connection for the test itself. */
 export async function amqpConnect(): Promise<ChannelModel> {
   return amqp.connect(AMQP_URL);
+}
+
+/**
+ * A describe block's broker scratch: an AMQP connection opened before its tests, and the
+ * exchanges, queues, topics and consumer groups the tests record, deleted after them.
+ */
+export function brokerScratch(): { readonly conn: ChannelModel; exchanges: string[]; queues: string[]; topics: string[]; groups: string[] } {
+  let conn: ChannelModel | undefined;
+  const scratch = {
+    get conn(): ChannelModel {
+      if (!conn) throw new Error('brokerScratch: the connection is opened in beforeAll');
+      return conn;
+    },
+    exchanges: [] as string[], queues: [] as string[], topics: [] as string[], groups: [] as string[],
+  };
+  beforeAll(async () => {
+    conn = await amqpConnect();
+  });
+  afterAll(async () => {
+    if (conn) {
+      const ch = await conn.createChannel();
+      for (const q of scratch.queues) await ch.deleteQueue(q);
+      for (const x of scratch.exchanges) await ch.deleteExchange(x);
+      await conn.close();
+    }
+    await deleteTopics(scratch.topics);
+    if (scratch.groups.length > 0) await deleteGroups(scratch.groups);
+  });
+  return scratch;
 }
 
 /** Consumes a queue (auto-ack) into `messages`. */

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { ChannelModel } from 'amqplib';
 import { startEgress, type EgressOptions } from '../../connectors/egress/egress.ts';
 import type { NotifyRecord } from '../../src/topology/contracts/notify.ts';
 import type { DeadLetterRecord } from '../../src/topology/contracts/deadLetter.ts';
-import { AMQP_URL, KAFKA_BROKERS, amqpConnect, collectQueue, collectTopic, committedOffset, createTopics, deleteGroups, deleteTopics, produce, unique, waitFor } from './brokers.ts';
+import { AMQP_URL, KAFKA_BROKERS, brokerScratch, collectQueue, collectTopic, committedOffset, createTopics, produce, unique, waitFor } from './brokers.ts';
 
 const prefix = 'https://gw-uib.intark.uh-it.no/iga/scim/v2/Users/';
 const record = (accountId: string, version: number, type: NotifyRecord['type'], attributes?: string[]): NotifyRecord => ({
@@ -13,23 +12,8 @@ const record = (accountId: string, version: number, type: NotifyRecord['type'], 
 const asKafka = (r: NotifyRecord) => ({ key: r.accountId, value: JSON.stringify(r) });
 
 describe('egress (real Kafka and RabbitMQ)', () => {
-  let conn: ChannelModel;
-  const exchanges: string[] = [];
-  const queues: string[] = [];
-  const topics: string[] = [];
-  const groups: string[] = [];
-
-  beforeAll(async () => {
-    conn = await amqpConnect();
-  });
-  afterAll(async () => {
-    const ch = await conn.createChannel();
-    for (const q of queues) await ch.deleteQueue(q);
-    for (const x of exchanges) await ch.deleteExchange(x);
-    await conn.close();
-    await deleteTopics(topics);
-    await deleteGroups(groups);
-  });
+  const scratch = brokerScratch();
+  const { exchanges, queues, topics, groups } = scratch;
 
   async function setUp(): Promise<EgressOptions & { exchange: string; dlqTopic: string }> {
     const opts = {
@@ -50,7 +34,7 @@ describe('egress (real Kafka and RabbitMQ)', () => {
 
   /** A queue of the test's own bound to the out exchange (declared the same way the egress does). */
   async function bindQueue(exchange: string, pattern: string, existingQueue?: string): Promise<string> {
-    const ch = await conn.createChannel();
+    const ch = await scratch.conn.createChannel();
     await ch.assertExchange(exchange, 'topic', { durable: true });
     const { queue } = await ch.assertQueue(existingQueue ?? unique('scim-events'), { durable: false });
     await ch.bindQueue(queue, exchange, pattern);
@@ -62,7 +46,7 @@ describe('egress (real Kafka and RabbitMQ)', () => {
   test('publishes notify records with routing key, body and properties; commits; a restart does not re-deliver', async () => {
     const opts = await setUp();
     const queue = await bindQueue(opts.exchange, 'no.uib.iga.scim.user.*');
-    const received = await collectQueue(conn, queue);
+    const received = await collectQueue(scratch.conn, queue);
     const create = record('acc-1', 1, 'CREATE', ['ignored']);
     const modify = record('acc-1', 2, 'MODIFY', ['active']);
     await produce(opts.notifyTopic, [asKafka(create), asKafka(modify)]);
@@ -108,7 +92,7 @@ describe('egress (real Kafka and RabbitMQ)', () => {
       assert.equal(egress.stats().published, 0);
       assert.equal(await committedOffset(opts.kafka.groupId, opts.notifyTopic), '-1');
       const queue = await bindQueue(opts.exchange, '#');
-      const received = await collectQueue(conn, queue);
+      const received = await collectQueue(scratch.conn, queue);
       await waitFor('the event', () => received.length === 1);
       assert.equal(received[0]!.properties.messageId, 'acc-9:v1');
       await waitFor('the commit', async () => (await committedOffset(opts.kafka.groupId, opts.notifyTopic)) === '1');
@@ -120,12 +104,12 @@ describe('egress (real Kafka and RabbitMQ)', () => {
   test('a closed channel (exchange deleted under it) is retried on a new connection, never skipped', async () => {
     const opts = await setUp();
     const queue = await bindQueue(opts.exchange, '#');
-    const received = await collectQueue(conn, queue);
+    const received = await collectQueue(scratch.conn, queue);
     await produce(opts.notifyTopic, [asKafka(record('acc-5', 1, 'CREATE'))]);
     const egress = await startEgress(opts);
     try {
       await waitFor('the first event', () => received.length === 1);
-      const ch = await conn.createChannel();
+      const ch = await scratch.conn.createChannel();
       await ch.deleteExchange(opts.exchange); // the next publish kills the egress channel (404)
       await ch.close();
       await produce(opts.notifyTopic, [asKafka(record('acc-5', 2, 'MODIFY', ['displayName']))]);
@@ -142,7 +126,7 @@ describe('egress (real Kafka and RabbitMQ)', () => {
   test('an invalid notify record goes to the DLQ and does not block the next one', async () => {
     const opts = await setUp();
     const queue = await bindQueue(opts.exchange, '#');
-    const received = await collectQueue(conn, queue);
+    const received = await collectQueue(scratch.conn, queue);
     await produce(opts.notifyTopic, [{ key: 'x', value: '{"type":"DELETE"}' }, asKafka(record('acc-3', 1, 'CREATE'))]);
     const reader = await collectTopic([opts.dlqTopic]);
     const egress = await startEgress(opts);

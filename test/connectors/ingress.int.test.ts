@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { ChannelModel } from 'amqplib';
 import { Registry } from 'prom-client';
 import { startIngress, type IngressOptions } from '../../connectors/ingress/ingress.ts';
 import { rawEventKey, type RawDfoEvent } from '../../src/topology/contracts/raw.ts';
 import type { DeadLetterRecord } from '../../src/topology/contracts/deadLetter.ts';
 import { closeAmqpConnections } from '../support/amqpConnections.ts';
-import { AMQP_URL, KAFKA_BROKERS, amqpConnect, collectTopic, createTopics, deleteTopics, unique, waitFor } from './brokers.ts';
+import { AMQP_URL, KAFKA_BROKERS, brokerScratch, collectTopic, createTopics, unique, waitFor } from './brokers.ts';
 
 describe('ingress (real RabbitMQ and Kafka)', () => {
-  let conn: ChannelModel;
-  const exchanges: string[] = [];
-  const queues: string[] = [];
-  const topics: string[] = [];
-
-  beforeAll(async () => {
-    conn = await amqpConnect();
-  });
-  afterAll(async () => {
-    const ch = await conn.createChannel();
-    for (const q of queues) await ch.deleteQueue(q);
-    for (const x of exchanges) await ch.deleteExchange(x);
-    await conn.close();
-    await deleteTopics(topics);
-  });
+  const scratch = brokerScratch();
+  const { exchanges, queues, topics } = scratch;
 
   async function setUp(): Promise<IngressOptions> {
     const opts: IngressOptions = {
@@ -42,14 +28,14 @@ describe('ingress (real RabbitMQ and Kafka)', () => {
   }
 
   async function publish(exchange: string, routingKey: string, body: string | Buffer, messageId?: string): Promise<void> {
-    const ch = await conn.createConfirmChannel();
+    const ch = await scratch.conn.createConfirmChannel();
     ch.publish(exchange, routingKey, Buffer.from(body), { contentType: 'application/octet-stream', ...(messageId ? { messageId } : {}) });
     await ch.waitForConfirms();
     await ch.close();
   }
 
   async function queueDepth(queue: string): Promise<number> {
-    const ch = await conn.createChannel();
+    const ch = await scratch.conn.createChannel();
     const { messageCount } = await ch.checkQueue(queue);
     await ch.close();
     return messageCount;
@@ -118,7 +104,7 @@ describe('ingress (real RabbitMQ and Kafka)', () => {
     const ingress = await startIngress(opts);
     const reader = await collectTopic([opts.rawTopic]);
     try {
-      const ch = await conn.createConfirmChannel();
+      const ch = await scratch.conn.createConfirmChannel();
       for (let i = 0; i < 200; i++) ch.publish(opts.exchange!, i % 2 ? 'ansatte' : 'stillinger', Buffer.from(JSON.stringify({ id: String(i % 10), seq: i })));
       await ch.waitForConfirms();
       await ch.close();
@@ -149,7 +135,7 @@ describe('ingress (real RabbitMQ and Kafka)', () => {
       await publish(opts.exchange!, 'ansatte', JSON.stringify({ id: '8' }), 'q-1');
       await waitFor('the raw record', () => reader.messages.length === 1);
       await waitFor('the ack', () => ingress.stats().accepted === 1);
-      const ch = await conn.createChannel();
+      const ch = await scratch.conn.createChannel();
       const declared = await ch.checkQueue(opts.queue);
       await ch.close();
       assert.equal(declared.messageCount, 0);
@@ -165,7 +151,7 @@ describe('ingress (real RabbitMQ and Kafka)', () => {
     const ingress = await startIngress(opts);
     const reader = await collectTopic([opts.rawTopic]);
     try {
-      const ch = await conn.createChannel();
+      const ch = await scratch.conn.createChannel();
       await ch.deleteQueue(opts.queue); // the broker cancels our consumer
       await ch.close();
       await waitFor('a reconnect', () => ingress.stats().reconnects >= 1 && ingress.stats().connected);
@@ -188,7 +174,7 @@ describe('ingress (real RabbitMQ and Kafka)', () => {
     const total = 4000; // ~20 s at ~200/s: every close lands while messages stream in
     let published = 0;
     const publishing = (async () => {
-      const ch = await conn.createConfirmChannel();
+      const ch = await scratch.conn.createConfirmChannel();
       for (let i = 0; i < total; i++) {
         ch.publish(opts.exchange!, i % 3 ? 'stillinger' : 'ansatte', Buffer.from(JSON.stringify({ id: String(100_000 + i) })), { messageId: `m-${i}` });
         published++;

@@ -4,31 +4,17 @@
  * refusing after start-up. Each is dead-lettered with its reason and an excerpt of its bytes, and
  * the good message published right after it still reaches Kafka within seconds.
  */
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { ChannelModel } from 'amqplib';
 import kafkajs from 'kafkajs';
 import { startIngress, type IngressOptions } from '../../connectors/ingress/ingress.ts';
 import type { DeadLetterRecord } from '../../src/topology/contracts/deadLetter.ts';
 import { createTopicsAndWait } from '../../src/runtime/kafka/createTopics.ts';
-import { AMQP_URL, KAFKA_BROKERS, amqpConnect, collectTopic, deleteTopics, unique, waitFor, withAdmin } from './brokers.ts';
+import { AMQP_URL, KAFKA_BROKERS, brokerScratch, collectTopic, unique, waitFor, withAdmin } from './brokers.ts';
 
 describe('ingress and poison input (real RabbitMQ and Kafka)', () => {
-  let conn: ChannelModel;
-  const exchanges: string[] = [];
-  const queues: string[] = [];
-  const topics: string[] = [];
-
-  beforeAll(async () => {
-    conn = await amqpConnect();
-  });
-  afterAll(async () => {
-    const ch = await conn.createChannel();
-    for (const q of queues) await ch.deleteQueue(q);
-    for (const x of exchanges) await ch.deleteExchange(x);
-    await conn.close();
-    await deleteTopics(topics);
-  });
+  const scratch = brokerScratch();
+  const { exchanges, queues, topics } = scratch;
 
   async function setUp(rawTopicMaxBytes?: number): Promise<IngressOptions> {
     const opts: IngressOptions = {
@@ -52,7 +38,7 @@ describe('ingress and poison input (real RabbitMQ and Kafka)', () => {
   }
 
   async function publish(exchange: string, routingKey: string, body: string | Buffer, messageId: string): Promise<void> {
-    const ch = await conn.createConfirmChannel();
+    const ch = await scratch.conn.createConfirmChannel();
     ch.publish(exchange, routingKey, Buffer.isBuffer(body) ? body : Buffer.from(body), { contentType: 'application/octet-stream', messageId });
     await ch.waitForConfirms();
     await ch.close();
@@ -115,7 +101,7 @@ describe('ingress and poison input (real RabbitMQ and Kafka)', () => {
     try {
       // The ingress read 1 MiB at start-up; the topic now takes 8 KiB, so the broker itself refuses (MESSAGE_TOO_LARGE).
       await withAdmin((admin) => admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: opts.rawTopic, configEntries: [{ name: 'max.message.bytes', value: '8192' }] }] }));
-      const ch = await conn.createConfirmChannel();
+      const ch = await scratch.conn.createConfirmChannel();
       const big = JSON.stringify({ id: '30001233', ...Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`f${i}`, 'z'.repeat(4000)])) });
       ch.publish(opts.exchange!, 'stillinger', Buffer.from(JSON.stringify({ id: '1' })), { messageId: 'before' });
       ch.publish(opts.exchange!, 'stillinger', Buffer.from(big), { messageId: 'refused' });
