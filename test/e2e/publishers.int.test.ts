@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { topicNames } from '../../src/topology/contracts/topics.ts';
 import { amqpUrl, eventually } from '../support/brokers.ts';
-import { guestProfile, publishersFile, sign, studentProfile, TEST_NIN_HASH_KEY, testKey } from '../support/publishers.ts';
+import { guestProfile, publishersFile, sign, studentProfile, removePublishInput, TEST_NIN_HASH_KEY, testKey } from '../support/publishers.ts';
 import { startStack, type Stack } from './stack.ts';
 import { generatePublisherData, publishAmqp, publishHttp } from '../../tools/publisher-simulator/index.ts';
 
@@ -40,12 +40,7 @@ describe('publishers (HTTP and AMQP → raw profiles → validation → the publ
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
-    const conn = await amqp.connect(amqpUrl);
-    const ch = await conn.createChannel();
-    await ch.deleteQueue(`${stack.appId}.publish-in`).catch(() => undefined);
-    await ch.deleteExchange(exchange).catch(() => undefined);
-    await conn.close();
-    await rm(dir, { recursive: true, force: true });
+    await removePublishInput(stack.appId, exchange, dir);
   });
 
   const post = (publisher: string, token: string | null, body: string, headers: Record<string, string> = {}) => fetch(`${stack.service.publishUrl}/publish/${publisher}/profiles`, {

@@ -7,14 +7,13 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as amqp from 'amqplib';
 import { pino } from 'pino';
 import { topicNames } from '../../src/topology/contracts/topics.ts';
-import { amqpUrl, eventually } from '../support/brokers.ts';
-import { publishersFile, studentProfile, TEST_NIN_HASH_KEY } from '../support/publishers.ts';
+import { eventually } from '../support/brokers.ts';
+import { publishersFile, studentProfile, removePublishInput, TEST_NIN_HASH_KEY } from '../support/publishers.ts';
 import { runCli } from '../support/cli.ts';
 import { ADMIN_TOKEN, ansatt, startStack, stilling, type Stack } from './stack.ts';
 
@@ -45,12 +44,7 @@ describe('one person across sources (FS and DFØ → one account)', () => {
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
-    const conn = await amqp.connect(amqpUrl);
-    const ch = await conn.createChannel();
-    await ch.deleteQueue(`${stack.appId}.publish-in`).catch(() => undefined);
-    await ch.deleteExchange(exchange).catch(() => undefined);
-    await conn.close();
-    await rm(dir, { recursive: true, force: true });
+    await removePublishInput(stack.appId, exchange, dir);
   });
 
   const publish = async (publisher: string, token: string, profile: unknown, messageId: string) => {

@@ -1,8 +1,12 @@
 /**
  * A publishers file for tests (the sample university's: FS signs with an Ed25519 key, the guest portal
- * and self-service do not), its signing key, and sample profiles of each kind.
+ * and self-service do not), its signing key, sample profiles of each kind, and the clean-up of a
+ * stack with the publisher input.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import * as amqp from 'amqplib';
+import { amqpUrl } from './brokers.ts';
 import { signCompactJws } from '../../src/common/jws.ts';
 import { SAMPLE_AUTHORITY } from '../../tools/publisher-simulator/index.ts';
 
@@ -41,4 +45,14 @@ export function guestProfile(sourceId: string, sponsor: string, extra: Record<st
 
 export function sign(profile: unknown, key: TestKeys, kid = String(key.publicJwk.kid)): string {
   return signCompactJws(JSON.stringify(profile), key.privateKey, kid);
+}
+
+/** After a stack with the publisher input: its AMQP queue and exchange and the folder of its publishers file go. */
+export async function removePublishInput(appId: string, exchange: string, dir: string): Promise<void> {
+  const conn = await amqp.connect(amqpUrl);
+  const ch = await conn.createChannel();
+  await ch.deleteQueue(`${appId}.publish-in`).catch(() => undefined);
+  await ch.deleteExchange(exchange).catch(() => undefined);
+  await conn.close();
+  await rm(dir, { recursive: true, force: true });
 }
