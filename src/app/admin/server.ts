@@ -17,7 +17,7 @@ import { discardUnreadBody } from '../../common/unreadBody.ts';
 import { registerMemoryGauge } from '../../common/memoryMetrics.ts';
 import { registerRocksMemoryGauges } from '../../stores/rocksMemoryGauges.ts';
 import { adminAuth } from './auth.ts';
-import { AdminError, type AdminRoutes } from '../../features/adminApi/index.ts';
+import { adminErrors, type AdminRoutes } from '../../features/adminApi/index.ts';
 
 export interface AdminServerOptions {
   port: number;
@@ -32,20 +32,6 @@ export interface AdminServerOptions {
 }
 
 export interface AdminServer { url: string; close(): Promise<void> }
-
-const errors = (log: Logger): Middleware => async (ctx, next) => {
-  try {
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) throw new AdminError(404, `No endpoint ${ctx.method} ${ctx.path.slice(0, 80)}`);
-  } catch (err) {
-    const known = err instanceof AdminError;
-    const status = known ? err.status : 500;
-    if (!known) log.error({ err, path: ctx.path, method: ctx.method }, 'admin request failed');
-    if (known) for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v);
-    ctx.status = status;
-    ctx.body = { error: known ? err.message : 'Internal error', status };
-  }
-};
 
 /** Builds the Koa app (tests use it without a socket). */
 export function createAdminApp(opts: Omit<AdminServerOptions, 'port' | 'host'>): Koa {
@@ -74,7 +60,7 @@ export function createAdminApp(opts: Omit<AdminServerOptions, 'port' | 'host'>):
   app.silent = true;
   app.use(discardUnreadBody());
   if (opts.console) app.use(opts.console);
-  app.use(errors(log));
+  app.use(adminErrors(log, 'admin'));
   app.use(pub.routes());
   app.use(admin.routes());
   app.use(admin.allowedMethods({ throw: false }));

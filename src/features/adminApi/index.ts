@@ -9,6 +9,6 @@ import type Router from '@koa/router';
 /** Adds routes to the `/admin` router (paths relative to `/admin`). */
 export type AdminRoutes = (router: Router) => void;
 
-export { AdminError, badRequest } from './errors.ts';
+export { AdminError, adminErrors, badRequest } from './errors.ts';
 export { streamNdjson, type NdjsonSend } from './ndjson.ts';
 export { readJsonBody } from './body.ts';

@@ -14,7 +14,7 @@ import { listenHttp, type ListeningServer } from '../../common/httpListen.ts';
 import type { Logger } from '../../common/log.ts';
 import type { TokenRegistry } from '../../common/tokenRegistry.ts';
 import { discardUnreadBody } from '../../common/unreadBody.ts';
-import { AdminError, badRequest } from '../adminApi/index.ts';
+import { AdminError, adminErrors, badRequest } from '../adminApi/index.ts';
 import type { ChangesIndex } from './replicas.ts';
 import { changeIdsOf, changeView, messageView, type ChangeView } from './view.ts';
 
@@ -29,19 +29,6 @@ export interface ChangesServerOptions {
   tokens: Pick<TokenRegistry, 'authenticate' | 'size'>;
   log: Logger;
 }
-
-const errors = (log: Logger): Middleware => async (ctx, next) => {
-  try {
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) throw new AdminError(404, `No endpoint ${ctx.method} ${ctx.path.slice(0, 80)}`);
-  } catch (err) {
-    const known = err instanceof AdminError;
-    if (!known) log.error({ err, path: ctx.path }, 'changes request failed');
-    if (known) for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v);
-    ctx.status = known ? err.status : 500;
-    ctx.body = { error: known ? err.message : 'Internal error', status: ctx.status };
-  }
-};
 
 const auth = (tokens: ChangesServerOptions['tokens']): Middleware => async (ctx, next) => {
   const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(ctx.get('Authorization'))?.[1];
@@ -84,7 +71,7 @@ export function createChangesApp(opts: ChangesServerOptions): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(discardUnreadBody());
-  app.use(errors(opts.log));
+  app.use(adminErrors(opts.log, 'changes'));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;
