@@ -185,6 +185,17 @@ describe('ReplicaStore on the real broker', () => {
     await assert.rejects(broken.start(), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'LEVEL_IO_ERROR');
   });
 
+  test('startAll: when one replica cannot start, the ones already started are closed', async () => {
+    const topic = `${prefix}-start-all`;
+    await createTopic(topic, true);
+    const good = replica(topic, { name: 'start-all-good' });
+    const broken = replica(`${topic}-missing`, { name: 'start-all-broken' });
+    await mkdir(join(dir, `${topic}-missing`), { recursive: true });
+    await writeFile(join(dir, `${topic}-missing`, 'CURRENT'), 'MANIFEST-000404\n');
+    await assert.rejects(ReplicaStore.startAll([good, broken]), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'LEVEL_IO_ERROR');
+    await assert.rejects(good.view().get('k'), /replica start-all-good is not open/);
+  });
+
   test('replicas start on topics another client created a moment ago (leaders not yet elected)', async () => {
     // What three instances starting together do: one creates the topics, the others read them at once.
     // A KRaft broker answers NOT_LEADER_FOR_PARTITION for a moment here; the replica must wait, not fail.

@@ -51,13 +51,7 @@ export async function startChangesIndex(opts: { brokers: string[]; appId: string
     make2('changes-dlq', topics.dlq, dlqIndex(topics.dlq)),
     ...(opts.profiles ? [make('changes-profiles', topics.profilesRaw, profilesIndex(topics.profilesRaw))] : []),
   ];
-  const started: ReplicaStore[] = [];
-  try {
-    for (const r of replicas) { await r.start(); started.push(r); }
-  } catch (err) {
-    for (const r of started) await r.close().catch(() => undefined);
-    throw err;
-  }
+  await ReplicaStore.startAll(replicas);
   const [tags, audit, raw, dlq, profiles] = replicas.map((r) => r.view<any>());
   return {
     tags: (changeId) => collect<ChangeStatus>(tags!, `tag|${changeId}|`),

@@ -75,13 +75,7 @@ export async function startExplainReplicas(opts: { brokers: string[]; appId: str
     // Version 2 added the run summaries: a replica built by version 1 is read again from the start.
     make('audit-index', topicNames(opts.appId).audit, auditIndex, 'by-employee-2'),
   ] as const;
-  const started: ReplicaStore[] = [];
-  try {
-    for (const r of replicas) { await r.start(); started.push(r); }
-  } catch (err) {
-    for (const r of started) await r.close().catch(() => undefined);
-    throw err;
-  }
+  await ReplicaStore.startAll(replicas);
   const [persons, timers, audit] = replicas;
   const auditView = audit.view<unknown>();
   const raw = new TopicRecordReader({ brokers: opts.brokers, clientId: `${opts.appId}-raw-reader`, log: opts.log });

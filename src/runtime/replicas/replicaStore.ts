@@ -118,6 +118,17 @@ export class ReplicaStore {
     await this.follower.start(await this.readCheckpoint());
   }
 
+  /** Starts `replicas` one after another; when one fails, closes those already started and rethrows. */
+  static async startAll(replicas: readonly ReplicaStore[]): Promise<void> {
+    const started: ReplicaStore[] = [];
+    try {
+      for (const r of replicas) { await r.start(); started.push(r); }
+    } catch (err) {
+      for (const r of started) await r.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Stops following, saves the checkpoint and closes the local store. */
   async close(): Promise<void> {
     await this.follower.close();
